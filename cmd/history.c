@@ -1,0 +1,155 @@
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "error.h"
+#include "exec.h"
+#include "revspec.h"
+#include "strbuf.h"
+#include "version.h"
+#include "xmalloc.h"
+
+/* Mark the revisions of RANGE "A:B" (either side may be empty). */
+static int
+mark_range(struct cmd_ctx *ctx, const char *range, const struct idxlist *cur,
+    unsigned char *in, struct mg_error *err)
+{
+	const char	*colon = strchr(range, ':');
+	char		*lo = NULL, *hi = NULL;
+	struct revspec	 a = { 0, { NULL, 0 } }, b = { 0, { NULL, 0 } };
+	unsigned char	*below;
+	size_t		 i, k;
+	int		 rc;
+
+	if (colon == NULL)
+		return mg_error_set(err, MG_EUSAGE, "history: range '%s' is "
+		    "not of the form A:B", range);
+	lo = xstrndup(range, (size_t)(colon - range));
+	hi = xstrdup(colon + 1);
+	if ((rc = revspec_resolve(&a, ctx->g, cur, *lo ? lo : "base",
+	    err)) != 0 ||
+	    (rc = revspec_resolve(&b, ctx->g, cur, *hi ? hi : "heads",
+	    err)) != 0)
+		goto done;
+	graph_mark_ancestors(ctx->g, b.revs.v, b.revs.n, in);
+	below = xcalloc(ctx->g->n, 1);
+	for (i = 0; i < a.revs.n; i++)
+		for (k = 0; k < ctx->g->nodes[a.revs.v[i]].parents.n; k++)
+			graph_mark_ancestors(ctx->g,
+			    &ctx->g->nodes[a.revs.v[i]].parents.v[k], 1, below);
+	for (i = 0; i < ctx->g->n; i++)
+		in[i] &= !below[i];
+	free(below);
+done:
+	idxlist_clear(&a.revs);
+	idxlist_clear(&b.revs);
+	free(lo);
+	free(hi);
+	return rc;
+}
+
+static void
+print_one(struct cmd_ctx *ctx, struct strbuf *sb, size_t idx,
+    const unsigned char *is_row, int first)
+{
+	const struct graph_node	*node = &ctx->g->nodes[idx];
+	size_t			 k;
+
+	if (ctx->out.json) {
+		strbuf_addstr(sb, first ? "\n  {\"revision\": " :
+		    ",\n  {\"revision\": ");
+		json_str(sb, node->rev->id);
+		strbuf_addstr(sb, ", \"down_revision\": [");
+		for (k = 0; k < node->parents.n; k++) {
+			strbuf_addstr(sb, k ? ", " : "");
+			json_str(sb, ctx->g->nodes[node->parents.v[k]].rev->id);
+		}
+		strbuf_addstr(sb, "], \"message\": ");
+		json_str(sb, node->rev->message);
+		strbuf_addstr(sb, ", \"path\": ");
+		json_str(sb, node->rev->path);
+		strbuf_addf(sb, ", \"current\": %s}",
+		    is_row && is_row[idx] ? "true" : "false");
+		return;
+	}
+	if (node->parents.n == 0)
+		strbuf_addstr(sb, "<base>");
+	for (k = 0; k < node->parents.n; k++)
+		strbuf_addf(sb, "%s%s", k ? ", " : "",
+		    ctx->g->nodes[node->parents.v[k]].rev->id);
+	strbuf_addf(sb, " -> %s", node->rev->id);
+	cmd_decorate(sb, ctx->g, idx, is_row);
+	strbuf_addf(sb, ", %s\n", node->rev->message ? node->rev->message : "");
+	if (ctx->out.verbose)
+		strbuf_addf(sb, "    path: %s\n    created: %s\n",
+		    node->rev->path, node->rev->create_date ?
+		    node->rev->create_date : "");
+}
+
+int
+cmd_history(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
+{
+	static const struct option longopts[] = {
+		{ "rev-range", required_argument, NULL, 'r' },
+		{ "indicate-current", no_argument, NULL, 'i' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct version_state	 vs;
+	struct idxlist		 order;
+	struct strbuf		 sb = STRBUF_INIT;
+	unsigned char		*in = NULL, *is_row = NULL;
+	const char		*range = NULL;
+	size_t			 i;
+	int			 ch, rc, current = 0, have_vs = 0;
+
+	while ((rc = cmd_getopt(ctx, argc, argv, "r:iv", longopts, &ch,
+	    err)) == 0 && ch != -1) {
+		if (ch == 'r')
+			range = optarg;
+		else if (ch == 'i')
+			current = 1;
+		else if (ch == 'v')
+			ctx->out.verbose = 1;
+	}
+	if (rc != 0)
+		return rc;
+	if (optind < argc)
+		return cmd_usage_error("history", err, "takes no operands "
+		    "(use -r A:B for a range)");
+	memset(&vs, 0, sizeof(vs));
+	/* The database is needed only to mark the current revisions. */
+	if (current || (range && strstr(range, "current"))) {
+		if ((rc = exec_open(&ctx->ex, ctx->cfg, &ctx->out, err)) != 0 ||
+		    (rc = cmd_load_state(ctx, &vs, err)) != 0)
+			return rc;
+		have_vs = 1;
+		is_row = xcalloc(ctx->g->n + 1, 1);
+		for (i = 0; i < vs.rows.n; i++)
+			is_row[vs.rows.v[i]] = 1;
+	}
+	in = xcalloc(ctx->g->n + 1, 1);
+	if (range)
+		rc = mark_range(ctx, range, &vs.rows, in, err);
+	else
+		memset(in, 1, ctx->g->n);
+	if (rc == 0) {
+		graph_order(ctx->g, in, &order);
+		for (i = order.n; i > 0; i--)
+			print_one(ctx, &sb, order.v[i - 1], is_row,
+			    i == order.n);
+		if (ctx->out.json)
+			out_print(&ctx->out, "{\"history\": [%s\n]}\n",
+			    sb.buf);
+		else
+			out_print(&ctx->out, "%s", sb.buf);
+		idxlist_clear(&order);
+	}
+	if (have_vs)
+		version_free(&vs);
+	free(in);
+	free(is_row);
+	strbuf_release(&sb);
+	return rc;
+}

@@ -1,0 +1,567 @@
+#include <errno.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "checksum.h"
+#include "config.h"
+#include "dialect.h"
+#include "error.h"
+#include "exec.h"
+#include "graph.h"
+#include "output.h"
+#include "plan.h"
+#include "revision.h"
+#include "sqlsplit.h"
+#include "strbuf.h"
+#include "version.h"
+#include "xmalloc.h"
+
+/* Revision files are text; a bigger one is a mistake, not a migration. */
+#define MAX_FILE_SIZE (64u << 20)
+
+struct loaded {
+	struct strbuf	text;
+	struct script	sc;
+	char		checksum[CHECKSUM_HEX_LEN + 1];
+};
+
+struct exec {
+	const struct dialect	*d;
+	struct db		*db;
+	const struct config	*cfg;
+	const struct output	*out;
+	char			*vtable, *htable;
+	char			*applied_by;
+	int			 locked;
+	struct loaded		**scripts;	/* by revision index */
+	size_t			 nscripts;
+};
+
+static char *
+history_table(const char *vtable)
+{
+	size_t	len = strlen(vtable), suf = strlen("_version");
+
+	if (len > suf && strcmp(vtable + len - suf, "_version") == 0)
+		return xasprintf("%.*s_history", (int)(len - suf), vtable);
+	return xasprintf("%s_history", vtable);
+}
+
+static char *
+whoami(void)
+{
+	char		 host[256];
+	const char	*user = getenv("USER");
+	struct passwd	*pw;
+
+	if (user == NULL || *user == '\0')
+		user = (pw = getpwuid(getuid())) ? pw->pw_name : "unknown";
+	if (gethostname(host, sizeof(host)) != 0)
+		strcpy(host, "localhost");
+	host[sizeof(host) - 1] = '\0';
+	return xasprintf("%s@%s", user, host);
+}
+
+int
+exec_open(struct exec **out, const struct config *cfg,
+    const struct output *o, struct mg_error *err)
+{
+	struct dialect_opts	 opts;
+	struct exec		*ex;
+	int			 rc;
+
+	*out = NULL;
+	if (cfg->url == NULL) {
+		mg_error_set(err, MG_ECONFIG, "no database URL");
+		strbuf_addf(&err->hint, "Set url in '%s', DATABASE_URL, or "
+		    "pass --url.", cfg->path);
+		return MG_ECONFIG;
+	}
+	ex = xcalloc(1, sizeof(*ex));
+	ex->cfg = cfg;
+	ex->out = o;
+	if ((rc = dialect_for_url(&ex->d, cfg->url, err)) != 0)
+		goto fail;
+	memset(&opts, 0, sizeof(opts));
+	opts.url = cfg->url;
+	/* A URL written in migrate.ini is relative to that file. */
+	opts.base_dir = cfg->url_origin == URL_FROM_FILE ||
+	    cfg->url_origin == URL_FROM_ENV_SECTION ? cfg->dir : NULL;
+	opts.lock_timeout_ms = cfg->lock_timeout_ms;
+	opts.statement_timeout_ms = cfg->statement_timeout_ms;
+	if ((rc = ex->d->open(&ex->db, &opts, err)) != 0)
+		goto fail;
+	ex->vtable = xstrdup(cfg->version_table);
+	ex->htable = history_table(cfg->version_table);
+	ex->applied_by = whoami();
+	*out = ex;
+	return 0;
+fail:
+	free(ex);
+	return rc;
+}
+
+static void
+loaded_free(struct loaded *l)
+{
+	if (l == NULL)
+		return;
+	strbuf_release(&l->text);
+	sqlsplit_free(&l->sc);
+	free(l);
+}
+
+void
+exec_close(struct exec *ex)
+{
+	size_t	i;
+
+	if (ex == NULL)
+		return;
+	if (ex->locked)
+		exec_unlock(ex);
+	ex->d->close(ex->db);
+	for (i = 0; i < ex->nscripts; i++)
+		loaded_free(ex->scripts[i]);
+	free(ex->scripts);
+	free(ex->vtable);
+	free(ex->htable);
+	free(ex->applied_by);
+	free(ex);
+}
+
+const char *
+exec_dialect(const struct exec *ex)
+{
+	return ex->d->name;
+}
+
+static int
+collect_row(void *payload, int ncols, char *const *vals)
+{
+	if (ncols > 0 && vals[0] != NULL)
+		strlist_add(payload, vals[0]);
+	return 0;
+}
+
+int
+exec_read_rows(struct exec *ex, struct strlist *rows, struct mg_error *err)
+{
+	char	*sql;
+	int	 exists, rc;
+
+	strlist_clear(rows);
+	if ((rc = ex->d->table_exists(ex->db, ex->vtable, &exists, err)) != 0)
+		return rc;
+	if (!exists)
+		return 0;
+	sql = xasprintf("SELECT version_num FROM %s ORDER BY version_num",
+	    ex->vtable);
+	rc = ex->d->query(ex->db, sql, NULL, 0, collect_row, rows, err);
+	free(sql);
+	if (rc != 0)
+		mg_error_prefix(err, "cannot read version table '%s'",
+		    ex->vtable);
+	return rc;
+}
+
+static int
+load_script(struct loaded **out, const struct revision *rev,
+    const char *dialect, struct mg_error *err)
+{
+	struct loaded	*l;
+	int		 rc;
+
+	*out = NULL;
+	if (rev->is_c)
+		return mg_error_set_at(err, MG_EREVISION, rev->path, 0, 0,
+		    "C plugin revisions are not supported by this build yet");
+	l = xcalloc(1, sizeof(*l));
+	strbuf_init(&l->text, 0);
+	if (strbuf_read_file(&l->text, rev->path, MAX_FILE_SIZE) != 0) {
+		rc = mg_error_set(err, errno == EFBIG ? MG_EREVISION : MG_EIO,
+		    "cannot read '%s': %s", rev->path, strerror(errno));
+		loaded_free(l);
+		return rc;
+	}
+	if ((rc = sqlsplit_parse(&l->sc, l->text.buf, l->text.len, dialect,
+	    rev->path, err)) != 0) {
+		loaded_free(l);
+		return rc;
+	}
+	checksum_text(l->checksum, l->text.buf, l->text.len);
+	*out = l;
+	return 0;
+}
+
+int
+exec_prepare(struct exec *ex, const struct graph *g, const struct plan *p,
+    struct mg_error *err)
+{
+	const struct revision	*rev;
+	size_t			 i;
+	int			 rc;
+
+	if (ex->nscripts < g->n) {
+		ex->scripts = xreallocarray(ex->scripts, g->n,
+		    sizeof(*ex->scripts));
+		memset(ex->scripts + ex->nscripts, 0,
+		    (g->n - ex->nscripts) * sizeof(*ex->scripts));
+		ex->nscripts = g->n;
+	}
+	for (i = 0; i < p->n; i++) {
+		rev = g->nodes[p->v[i].rev].rev;
+		if (ex->scripts[p->v[i].rev] == NULL &&
+		    (rc = load_script(&ex->scripts[p->v[i].rev], rev,
+		    ex->d->name, err)) != 0)
+			return rc;
+		if (!p->v[i].up && !ex->scripts[p->v[i].rev]->sc.has_down) {
+			mg_error_set_at(err, MG_EREVISION, rev->path, 0, 0,
+			    "revision '%s' has no '-- migrate:downgrade' "
+			    "section", rev->id);
+			strbuf_addstr(&err->hint, "Nothing was changed. Add "
+			    "a downgrade section to the file (it may be "
+			    "empty when there is nothing to undo).");
+			return MG_EREVISION;
+		}
+	}
+	return 0;
+}
+
+static int
+run_sql(struct exec *ex, const char *sql, struct mg_error *err)
+{
+	return ex->d->exec(ex->db, sql, NULL, err);
+}
+
+int
+exec_lock(struct exec *ex, struct mg_error *err)
+{
+	struct strbuf	ddl = STRBUF_INIT;
+	int		rc, exists;
+
+	if ((rc = ex->d->lock(ex->db, ex->vtable, ex->cfg->lock_wait_ms,
+	    err)) != 0)
+		return rc;
+	ex->locked = 1;
+	if ((rc = ex->d->table_exists(ex->db, ex->vtable, &exists, err)) != 0)
+		return rc;
+	if (exists)
+		return 0;
+	ex->d->version_ddl(&ddl, ex->vtable, ex->htable);
+	if ((rc = ex->d->begin(ex->db, err)) == 0 &&
+	    (rc = run_sql(ex, ddl.buf, err)) == 0)
+		rc = ex->d->commit(ex->db, err);
+	if (rc != 0) {
+		mg_error_prefix(err, "cannot create version tables");
+		ex->d->rollback(ex->db, err);
+	}
+	strbuf_release(&ddl);
+	return rc;
+}
+
+void
+exec_unlock(struct exec *ex)
+{
+	struct mg_error	err = MG_ERROR_INIT;
+
+	if (ex->locked)
+		ex->d->unlock(ex->db, &err);
+	ex->locked = 0;
+	mg_error_clear(&err);
+}
+
+static long
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static void
+add_vop_sql(struct strbuf *sb, const struct exec *ex, const struct graph *g,
+    const struct vop *op)
+{
+	switch (op->kind) {
+	case VOP_DELETE:
+		strbuf_addf(sb, "DELETE FROM %s WHERE version_num = ",
+		    ex->vtable);
+		strbuf_addquoted(sb, g->nodes[op->from].rev->id);
+		break;
+	case VOP_UPDATE:
+		strbuf_addf(sb, "UPDATE %s SET version_num = ", ex->vtable);
+		strbuf_addquoted(sb, g->nodes[op->to].rev->id);
+		strbuf_addstr(sb, " WHERE version_num = ");
+		strbuf_addquoted(sb, g->nodes[op->from].rev->id);
+		break;
+	case VOP_INSERT:
+		strbuf_addf(sb, "INSERT INTO %s (version_num) VALUES (",
+		    ex->vtable);
+		strbuf_addquoted(sb, g->nodes[op->to].rev->id);
+		strbuf_addch(sb, ')');
+		break;
+	}
+	strbuf_addstr(sb, ";\n");
+}
+
+static void
+add_history_sql(struct strbuf *sb, const struct exec *ex, const char *rev,
+    const char *dir, const char *checksum, long ms, size_t done,
+    size_t total, int ok)
+{
+	strbuf_addf(sb, "INSERT INTO %s (revision, direction, checksum, "
+	    "applied_at, applied_by, duration_ms, statements_done, "
+	    "statements_total, success) VALUES (", ex->htable);
+	strbuf_addquoted(sb, rev);
+	strbuf_addf(sb, ", '%s', ", dir);
+	if (checksum)
+		strbuf_addquoted(sb, checksum);
+	else
+		strbuf_addstr(sb, "NULL");
+	strbuf_addf(sb, ", %s, ", ex->d->now_sql);
+	strbuf_addquoted(sb, ex->applied_by);
+	strbuf_addf(sb, ", %ld, %zu, %zu, %s);\n", ms, done, total,
+	    ok ? "TRUE" : "FALSE");
+}
+
+/*
+ * Point err at the failing statement: the database's offset inside the
+ * statement when it gave one (tag-20261122-offsets), else the statement's
+ * start; and show that line of the file with a caret, as psql does.
+ */
+static void
+locate_error(struct mg_error *err, const struct revision *rev,
+    const struct loaded *l, const struct stmt *st, long errpos,
+    size_t cut_at, size_t cut_len)
+{
+	const char	*line_start, *line_end;
+	int		 line = st->line, col = st->col, i;
+
+	if (errpos >= 0) {
+		if (cut_len && (size_t)errpos >= cut_at)
+			errpos += (long)cut_len;
+		if ((size_t)errpos <= st->len)
+			sqlsplit_locate(st, l->text.buf, l->text.len,
+			    (size_t)errpos, &line, &col);
+	}
+	free(err->file);
+	err->file = xstrdup(rev->path);
+	err->line = line;
+	err->col = col;
+	line_start = l->text.buf;
+	for (i = 1; i < line && line_start != NULL; i++) {
+		line_start = memchr(line_start, '\n',
+		    (size_t)(l->text.buf + l->text.len - line_start));
+		if (line_start)
+			line_start++;
+	}
+	if (line_start == NULL)
+		return;
+	line_end = memchr(line_start, '\n',
+	    (size_t)(l->text.buf + l->text.len - line_start));
+	if (line_end == NULL)
+		line_end = l->text.buf + l->text.len;
+	strbuf_reset(&err->context);
+	strbuf_addf(&err->context, "%5d | %.*s\n      | ", line,
+	    (int)(line_end - line_start), line_start);
+	for (i = 1; i < col; i++)
+		strbuf_addch(&err->context, line_start[i - 1] == '\t' ?
+		    '\t' : ' ');
+	strbuf_addch(&err->context, '^');
+}
+
+/* Record a failed attempt after its transaction was rolled back. */
+static void
+record_failure(struct exec *ex, const struct revision *rev, const char *dir,
+    const struct loaded *l, long ms, size_t done, size_t total)
+{
+	struct strbuf	sql = STRBUF_INIT;
+	struct mg_error	ignored = MG_ERROR_INIT;
+
+	add_history_sql(&sql, ex, rev->id, dir, l->checksum, ms, done, total,
+	    0);
+	if (run_sql(ex, sql.buf, &ignored) != 0)
+		out_debug(ex->out, "cannot record the failure in '%s': %s\n",
+		    ex->htable, ignored.msg.buf);
+	mg_error_clear(&ignored);
+	strbuf_release(&sql);
+}
+
+static const char *
+parent_label(const struct graph *g, size_t rev, struct strbuf *sb)
+{
+	const struct graph_node	*node = &g->nodes[rev];
+	size_t			 k;
+
+	strbuf_reset(sb);
+	for (k = 0; k < node->parents.n; k++)
+		strbuf_addf(sb, "%s%s", k ? ", " : "",
+		    g->nodes[node->parents.v[k]].rev->id);
+	return sb->buf;
+}
+
+int
+exec_run(struct exec *ex, const struct graph *g, struct version_state *vs,
+    const struct plan *p, struct mg_error *err)
+{
+	enum txn_mode		 mode = ex->cfg->transaction;
+	struct strbuf		 sql = STRBUF_INIT, stmt = STRBUF_INIT;
+	struct strbuf		 parents = STRBUF_INIT;
+	struct vop_list		 ops = { NULL, 0 };
+	const struct revision	*rev;
+	const struct stmt_list	*list;
+	struct loaded		*l;
+	size_t			 i, j, done, cut_at, cut_len;
+	long			 start, run_start = now_ms(), errpos;
+	int			 rc = 0, in_txn = 0, autocommit;
+
+	for (i = 0; i < p->n; i++) {
+		rev = g->nodes[p->v[i].rev].rev;
+		l = ex->scripts[p->v[i].rev];
+		if (l == NULL)
+			BUG("exec_run before exec_prepare");
+		list = p->v[i].up ? &l->sc.up : &l->sc.down;
+		autocommit = mode == TXN_NONE || l->sc.transaction_off;
+		parent_label(g, p->v[i].rev, &parents);
+		if (p->v[i].up)
+			out_info(ex->out, "Running upgrade %s -> %s, %s\n",
+			    parents.buf, rev->id,
+			    rev->message ? rev->message : "");
+		else
+			out_info(ex->out, "Running downgrade %s -> %s, %s\n",
+			    rev->id, parents.buf,
+			    rev->message ? rev->message : "");
+		/* "all" keeps one transaction, but a no-transaction file ends it. */
+		if (in_txn && autocommit) {
+			if ((rc = ex->d->commit(ex->db, err)) != 0)
+				goto done;
+			in_txn = 0;
+		}
+		if (!in_txn && !autocommit) {
+			if ((rc = ex->d->begin(ex->db, err)) != 0)
+				goto done;
+			in_txn = 1;
+		}
+		start = now_ms();
+		for (done = 0; done < list->n; done++) {
+			strbuf_reset(&stmt);
+			ex->d->rewrite(&stmt, list->v[done].sql, &cut_at,
+			    &cut_len);
+			out_debug(ex->out, "  %s\n", stmt.buf);
+			if ((rc = ex->d->exec(ex->db, stmt.buf, &errpos,
+			    err)) != 0) {
+				locate_error(err, rev, l, &list->v[done],
+				    errpos, cut_at, cut_len);
+				if (in_txn) {
+					struct mg_error rb = MG_ERROR_INIT;
+
+					ex->d->rollback(ex->db, &rb);
+					mg_error_clear(&rb);
+					in_txn = 0;
+				}
+				record_failure(ex, rev, p->v[i].up ? "up" :
+				    "down", l, now_ms() - start,
+				    autocommit ? done : 0, list->n);
+				if (mode == TXN_ALL && i > 0)
+					strbuf_addf(&err->hint, "transaction "
+					    "= all: the %zu revisions applied "
+					    "before it in this run were rolled "
+					    "back too.", i);
+				goto done;
+			}
+		}
+		strbuf_reset(&sql);
+		version_step(vs, p->v[i].rev, p->v[i].up, &ops);
+		for (j = 0; j < ops.n; j++)
+			add_vop_sql(&sql, ex, g, &ops.v[j]);
+		add_history_sql(&sql, ex, rev->id, p->v[i].up ? "up" : "down",
+		    l->checksum, now_ms() - start, list->n, list->n, 1);
+		if ((rc = run_sql(ex, sql.buf, err)) != 0) {
+			mg_error_prefix(err, "cannot update version table "
+			    "'%s'", ex->vtable);
+			goto done;
+		}
+		if (in_txn && mode == TXN_PER_REVISION) {
+			if ((rc = ex->d->commit(ex->db, err)) != 0)
+				goto done;
+			in_txn = 0;
+		}
+	}
+	if (in_txn) {
+		if ((rc = ex->d->commit(ex->db, err)) != 0)
+			goto done;
+		in_txn = 0;
+	}
+	out_debug(ex->out, "%zu revisions in %ld ms\n", p->n,
+	    now_ms() - run_start);
+done:
+	if (in_txn) {
+		struct mg_error rb = MG_ERROR_INIT;
+
+		ex->d->rollback(ex->db, &rb);
+		mg_error_clear(&rb);
+	}
+	free(ops.v);
+	strbuf_release(&sql);
+	strbuf_release(&stmt);
+	strbuf_release(&parents);
+	return rc;
+}
+
+int
+exec_stamp(struct exec *ex, const struct graph *g, const struct idxlist *rows,
+    int purge, struct mg_error *err)
+{
+	struct strbuf	sql = STRBUF_INIT;
+	size_t		i;
+	int		rc;
+
+	strbuf_addf(&sql, "DELETE FROM %s;\n", ex->vtable);
+	(void)purge;	/* every row is replaced either way */
+	for (i = 0; i < rows->n; i++) {
+		strbuf_addf(&sql, "INSERT INTO %s (version_num) VALUES (",
+		    ex->vtable);
+		strbuf_addquoted(&sql, g->nodes[rows->v[i]].rev->id);
+		strbuf_addstr(&sql, ");\n");
+		add_history_sql(&sql, ex, g->nodes[rows->v[i]].rev->id,
+		    "stamp", NULL, 0, 0, 0, 1);
+	}
+	if (rows->n == 0)
+		add_history_sql(&sql, ex, "base", "stamp", NULL, 0, 0, 0, 1);
+	if ((rc = ex->d->begin(ex->db, err)) == 0 &&
+	    (rc = run_sql(ex, sql.buf, err)) == 0)
+		rc = ex->d->commit(ex->db, err);
+	if (rc != 0) {
+		struct mg_error rb = MG_ERROR_INIT;
+
+		ex->d->rollback(ex->db, &rb);
+		mg_error_clear(&rb);
+	}
+	strbuf_release(&sql);
+	return rc;
+}
+
+int
+exec_history_rows(struct exec *ex, int (*fn)(void *, int, char *const *),
+    void *payload, struct mg_error *err)
+{
+	char	*sql;
+	int	 exists, rc;
+
+	if ((rc = ex->d->table_exists(ex->db, ex->htable, &exists, err)) != 0)
+		return rc;
+	if (!exists)
+		return 0;
+	sql = xasprintf("SELECT revision, direction, checksum, applied_at, "
+	    "applied_by, duration_ms, statements_done, statements_total, "
+	    "CASE WHEN success THEN 'yes' ELSE 'no' END FROM %s ORDER BY id",
+	    ex->htable);
+	rc = ex->d->query(ex->db, sql, NULL, 0, fn, payload, err);
+	free(sql);
+	return rc;
+}

@@ -1,0 +1,74 @@
+/*
+ * exec: run plans against a database through a struct dialect.
+ *
+ * The sequence for a migration (DESIGN.md "Executor"):
+ *   exec_open -> exec_read_rows -> plan -> exec_prepare (parse every file
+ *   of the plan: bad files fail here, before anything is written)
+ *   -> exec_lock (lock, then create the version tables) -> read rows and
+ *   plan again -> exec_prepare -> exec_run -> exec_close.
+ * exec_run applies the steps with the transaction mode of migrate.ini:
+ * per-revision (each revision and its version rows commit together), all
+ * (one transaction), none (autocommit); a revision with
+ * "-- migrate:transaction off" runs in autocommit. A failing statement rolls
+ * back its transaction; the steps committed before it stay, and a history
+ * row records the failure.
+ *
+ * Ownership: struct exec borrows config and output (they outlive it) and
+ * owns the connection and the parsed scripts.
+ */
+#ifndef MG_EXEC_H
+#define MG_EXEC_H
+
+#include <stddef.h>
+
+#include "graph.h"
+#include "plan.h"
+
+struct config;
+struct mg_error;
+struct output;
+struct strlist;
+struct version_state;
+
+struct exec;
+
+int	exec_open(struct exec **out, const struct config *,
+	    const struct output *, struct mg_error *err);
+void	exec_close(struct exec *);
+/* The dialect's name: "sqlite" or "postgresql". */
+const char *exec_dialect(const struct exec *);
+
+/* The version rows; empty when the version table does not exist yet. */
+int	exec_read_rows(struct exec *, struct strlist *rows,
+	    struct mg_error *err);
+
+/* Load and split the files of every step that is not loaded yet. */
+int	exec_prepare(struct exec *, const struct graph *, const struct plan *,
+	    struct mg_error *err);
+
+/* Take the migration lock and create the version tables if missing. */
+int	exec_lock(struct exec *, struct mg_error *err);
+void	exec_unlock(struct exec *);
+
+/* Apply the plan; vs is advanced step by step. Needs exec_prepare. */
+int	exec_run(struct exec *, const struct graph *, struct version_state *,
+	    const struct plan *, struct mg_error *err);
+
+/*
+ * Set the version rows to rows (revision indices) without running
+ * anything, with a 'stamp' history row for each. purge deletes every row
+ * first, even ids that no file has. Runs in one transaction; needs the lock.
+ */
+int	exec_stamp(struct exec *, const struct graph *,
+	    const struct idxlist *rows, int purge, struct mg_error *err);
+
+/*
+ * Call fn for each row of the history table, oldest first, with columns
+ * revision, direction, checksum, applied_at, applied_by, duration_ms,
+ * statements_done, statements_total, success. No table: no rows.
+ */
+struct strbuf;
+int	exec_history_rows(struct exec *, int (*fn)(void *, int, char *const *),
+	    void *payload, struct mg_error *err);
+
+#endif

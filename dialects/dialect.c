@@ -1,0 +1,29 @@
+#include <stddef.h>
+
+#include "dialect.h"
+#include "error.h"
+#include "url.h"
+
+int
+dialect_for_url(const struct dialect **out, const char *url,
+    struct mg_error *err)
+{
+	enum url_kind	kind;
+	int		rc;
+
+	*out = NULL;
+	if ((rc = url_kind(&kind, url, err)) != 0)
+		return rc;
+	switch (kind) {
+	case URL_SQLITE:
+		*out = &dialect_sqlite;
+		return 0;
+	case URL_POSTGRES:
+		mg_error_set(err, MG_ECONFIG, "PostgreSQL URLs are not "
+		    "supported by this build yet");
+		strbuf_addstr(&err->hint, "This version of migrate runs on "
+		    "SQLite only; use a sqlite:/// URL.");
+		return MG_ECONFIG;
+	}
+	return mg_error_set(err, MG_ECONFIG, "unsupported database URL");
+}

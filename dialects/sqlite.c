@@ -1,0 +1,391 @@
+/*
+ * SQLite backend. The migration lock is an exclusive flock(2) on a sidecar
+ * file "<database>.lock": SQLite's own locks end with each transaction, and
+ * a run spans many (DESIGN.md "Executor").
+ */
+#include <sys/file.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "dialect.h"
+#include "error.h"
+#include "strbuf.h"
+#include "url.h"
+#include "xmalloc.h"
+
+struct db {
+	sqlite3	*h;
+	char	*path;
+	int	 lock_fd;
+};
+
+static int
+db_error(struct db *db, struct mg_error *err, const char *what)
+{
+	mg_error_set(err, MG_EDB, "%s%s%s", what ? what : "",
+	    what ? ": " : "", sqlite3_errmsg(db->h));
+	return MG_EDB;
+}
+
+static int
+sq_open(struct db **out, const struct dialect_opts *o, struct mg_error *err)
+{
+	struct strbuf	 path = STRBUF_INIT;
+	struct db	*db;
+	int		 rc;
+
+	*out = NULL;
+	if ((rc = url_sqlite_path(&path, o->url, o->base_dir, err)) != 0)
+		return rc;
+	db = xcalloc(1, sizeof(*db));
+	db->lock_fd = -1;
+	db->path = strbuf_detach(&path, NULL);
+	if (sqlite3_open_v2(db->path, &db->h, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		mg_error_set(err, MG_EDB, "cannot open SQLite database '%s': "
+		    "%s", db->path, db->h ? sqlite3_errmsg(db->h) :
+		    "out of memory");
+		sqlite3_close(db->h);
+		free(db->path);
+		free(db);
+		return MG_EDB;
+	}
+	/*
+	 * Readers (current, status) of a database being migrated wait for
+	 * the writer's transaction instead of failing with SQLITE_BUSY.
+	 */
+	sqlite3_busy_timeout(db->h, o->lock_timeout_ms > 0 ?
+	    (int)o->lock_timeout_ms : 10000);
+	sqlite3_extended_result_codes(db->h, 1);
+	*out = db;
+	return 0;
+}
+
+static void
+sq_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	if (db->lock_fd != -1)
+		close(db->lock_fd);
+	sqlite3_close(db->h);
+	free(db->path);
+	free(db);
+}
+
+static int
+sq_exec(struct db *db, const char *sql, long *errpos, struct mg_error *err)
+{
+	sqlite3_stmt	*st = NULL;
+	const char	*tail = sql, *cur = sql;
+	int		 rc = SQLITE_OK, off;
+
+	if (errpos)
+		*errpos = -1;
+	/* One call may hold several statements (version DDL does). */
+	while (*tail) {
+		cur = tail;
+		rc = sqlite3_prepare_v2(db->h, tail, -1, &st, &tail);
+		if (rc != SQLITE_OK)
+			break;
+		if (st == NULL)
+			continue;	/* only blanks or comments */
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			;
+		if (rc != SQLITE_DONE)
+			break;
+		sqlite3_finalize(st);
+		st = NULL;
+		rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_OK) {
+		off = sqlite3_error_offset(db->h);
+		if (errpos && off >= 0)
+			*errpos = (long)(cur - sql) + off;
+		db_error(db, err, NULL);
+		sqlite3_finalize(st);
+		return MG_EDB;
+	}
+	return 0;
+}
+
+static int
+sq_query(struct db *db, const char *sql, const char *const *params,
+    int nparams, row_fn *fn, void *payload, struct mg_error *err)
+{
+	sqlite3_stmt	 *st;
+	char		**vals = NULL;
+	int		  rc, i, ncols, stop = 0;
+
+	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(db, err, NULL);
+	for (i = 0; i < nparams; i++)
+		sqlite3_bind_text(st, i + 1, params[i], -1, SQLITE_STATIC);
+	ncols = sqlite3_column_count(st);
+	vals = xcalloc((size_t)ncols + 1, sizeof(*vals));
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (i = 0; i < ncols; i++)
+			vals[i] = (char *)sqlite3_column_text(st, i);
+		stop = fn(payload, ncols, vals);
+	}
+	free(vals);
+	if (!stop && rc != SQLITE_DONE) {
+		db_error(db, err, NULL);
+		sqlite3_finalize(st);
+		return MG_EDB;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int
+simple(struct db *db, const char *sql, struct mg_error *err)
+{
+	if (sqlite3_exec(db->h, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(db, err, sql);
+	return 0;
+}
+
+static int
+sq_begin(struct db *db, struct mg_error *err)
+{
+	/*
+	 * IMMEDIATE takes the write lock now: another writer can't slip in
+	 * between our reads of the version table and our writes.
+	 */
+	return simple(db, "BEGIN IMMEDIATE", err);
+}
+
+static int
+sq_commit(struct db *db, struct mg_error *err)
+{
+	return simple(db, "COMMIT", err);
+}
+
+static int
+sq_rollback(struct db *db, struct mg_error *err)
+{
+	if (sqlite3_get_autocommit(db->h))
+		return 0;	/* SQLite already rolled back (some errors do) */
+	return simple(db, "ROLLBACK", err);
+}
+
+static void
+msleep(long ms)
+{
+	struct timespec	ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+static long
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static int
+sq_lock(struct db *db, const char *key, long timeout_ms,
+    struct mg_error *err)
+{
+	char	*lpath, buf[32];
+	long	 start = now_ms();
+	ssize_t	 n;
+	int	 fd;
+
+	(void)key;	/* one database file, one lock */
+	if (strcmp(db->path, ":memory:") == 0)
+		return 0;
+	lpath = xasprintf("%s.lock", db->path);
+	fd = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd == -1) {
+		mg_error_set(err, MG_EIO, "cannot open lock file '%s': %s",
+		    lpath, strerror(errno));
+		free(lpath);
+		return MG_EIO;
+	}
+	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			mg_error_set(err, MG_EIO, "cannot lock '%s': %s",
+			    lpath, strerror(errno));
+			goto fail;
+		}
+		if (now_ms() - start >= timeout_ms) {
+			n = pread(fd, buf, sizeof(buf) - 1, 0);
+			buf[n > 0 ? n : 0] = '\0';
+			buf[strcspn(buf, "\n")] = '\0';
+			mg_error_set(err, MG_ELOCK, "migration lock '%s' not "
+			    "acquired within %ld ms%s%s%s", lpath, timeout_ms,
+			    *buf ? " (held by pid " : "", buf,
+			    *buf ? ")" : "");
+			strbuf_addstr(&err->hint, "Another migrate is running "
+			    "against this database; raise lock_wait to wait "
+			    "longer.");
+			goto fail;
+		}
+		msleep(20);
+	}
+	/* Record the holder so that a waiter can name it. */
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) == 0 && pwrite(fd, buf, (size_t)n, 0) != n)
+		(void)0;	/* the pid is a courtesy; the lock is held */
+	db->lock_fd = fd;
+	free(lpath);
+	return 0;
+fail:
+	close(fd);
+	free(lpath);
+	return err->code;
+}
+
+static int
+sq_unlock(struct db *db, struct mg_error *err)
+{
+	(void)err;
+	if (db->lock_fd != -1) {
+		/* Truncate first: a pid left in the file would mislead. */
+		if (ftruncate(db->lock_fd, 0) != 0)
+			(void)0;
+		close(db->lock_fd);
+		db->lock_fd = -1;
+	}
+	return 0;
+}
+
+static int
+sq_table_exists(struct db *db, const char *table, int *exists,
+    struct mg_error *err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(db->h, "SELECT 1 FROM sqlite_master WHERE "
+	    "type = 'table' AND name = ?1", -1, &st, NULL) != SQLITE_OK)
+		return db_error(db, err, NULL);
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*exists = rc == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(db, err, NULL);
+	return 0;
+}
+
+static void
+sq_version_ddl(struct strbuf *sb, const char *vtable, const char *htable)
+{
+	strbuf_addf(sb, "CREATE TABLE IF NOT EXISTS %s (\n"
+	    "    version_num VARCHAR(64) NOT NULL PRIMARY KEY\n);\n", vtable);
+	strbuf_addf(sb, "CREATE TABLE IF NOT EXISTS %s (\n"
+	    "    id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	    "    revision VARCHAR(64) NOT NULL,\n"
+	    "    direction VARCHAR(8) NOT NULL,\n"
+	    "    checksum CHAR(64),\n"
+	    "    applied_at TEXT NOT NULL,\n"
+	    "    applied_by TEXT,\n"
+	    "    duration_ms INTEGER,\n"
+	    "    statements_done INTEGER,\n"
+	    "    statements_total INTEGER,\n"
+	    "    success BOOLEAN NOT NULL\n);\n", htable);
+}
+
+static int
+sq_needs_no_transaction(const char *stmt)
+{
+	(void)stmt;	/* SQLite runs everything in a transaction */
+	return 0;
+}
+
+/* Skip blanks and comments; return the next word's start. */
+static const char *
+next_word(const char *p, size_t *len)
+{
+	for (;;) {
+		while (isspace((unsigned char)*p))
+			p++;
+		if (p[0] == '-' && p[1] == '-') {
+			p += strcspn(p, "\n");
+			continue;
+		}
+		if (p[0] == '/' && p[1] == '*') {
+			const char *e = strstr(p + 2, "*/");
+
+			p = e ? e + 2 : p + strlen(p);
+			continue;
+		}
+		break;
+	}
+	*len = 0;
+	while (isalnum((unsigned char)p[*len]) || p[*len] == '_')
+		(*len)++;
+	return p;
+}
+
+static int
+word_is(const char *w, size_t len, const char *kw)
+{
+	return len == strlen(kw) && strncasecmp(w, kw, len) == 0;
+}
+
+/*
+ * SQLite has no CREATE/DROP INDEX CONCURRENTLY: the word is dropped so
+ * that one revision file serves both dialects (DESIGN.md).
+ */
+static void
+sq_rewrite(struct strbuf *out, const char *stmt, size_t *cut_at,
+    size_t *cut_len)
+{
+	const char	*w, *p = stmt;
+	size_t		 len;
+
+	*cut_at = *cut_len = 0;
+	w = next_word(p, &len);
+	if (word_is(w, len, "CREATE") || word_is(w, len, "DROP")) {
+		w = next_word(w + len, &len);
+		if (word_is(w, len, "UNIQUE"))
+			w = next_word(w + len, &len);
+		if (word_is(w, len, "INDEX")) {
+			w = next_word(w + len, &len);
+			if (word_is(w, len, "CONCURRENTLY")) {
+				*cut_at = (size_t)(w - stmt);
+				*cut_len = len;
+			}
+		}
+	}
+	strbuf_add(out, stmt, *cut_at ? *cut_at : strlen(stmt));
+	if (*cut_len)
+		strbuf_addstr(out, stmt + *cut_at + *cut_len);
+}
+
+const struct dialect dialect_sqlite = {
+	.name = "sqlite",
+	.open = sq_open,
+	.close = sq_close,
+	.exec = sq_exec,
+	.query = sq_query,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.lock = sq_lock,
+	.unlock = sq_unlock,
+	.table_exists = sq_table_exists,
+	.version_ddl = sq_version_ddl,
+	.needs_no_transaction = sq_needs_no_transaction,
+	.rewrite = sq_rewrite,
+	.now_sql = "strftime('%Y-%m-%d %H:%M:%f', 'now')",
+};
