@@ -92,6 +92,11 @@ template_render(struct strbuf *out, const char *tmpl, const char *const *vars)
 				continue;
 			}
 		}
+		/* An empty value leaves "key: " behind: drop trailing blanks. */
+		if (*p == '\n')
+			while (out->len > 0 && (out->buf[out->len - 1] == ' ' ||
+			    out->buf[out->len - 1] == '\t'))
+				strbuf_setlen(out, out->len - 1);
 		strbuf_addch(out, *p++);
 	}
 }

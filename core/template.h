@@ -3,7 +3,7 @@
  *
  * A template is text with ${name} placeholders; template_render replaces
  * each with its value from vars (NULL-terminated name/value pairs); an
- * unknown name is left as it is. Templates are looked up in
+ * unknown name is left as it is, and blanks at the end of a line are dropped. Templates are looked up in
  * $MIGRATE_TEMPLATE_DIR, <config dir>/templates, the directory of the
  * migrate binary + /templates (a build tree), then the installed
  * MIGRATE_DATADIR/templates.
