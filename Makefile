@@ -54,12 +54,14 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(WARN) -Wno-missing-prototypes $(CFLAGS) $(LDFLAGS) \
+	$(CC) $(CPPFLAGS) $(WARN) -Wno-missing-prototypes \
+	    -Wno-declaration-after-statement $(CFLAGS) $(LDFLAGS) \
 	    -o $@ $< $(CORE_OBJ) $(LDLIBS) -lcriterion
 
 unit-bins: $(UNIT_BIN)
 
 test check: migrate unit-bins
+	@tests/check-src.sh
 	@MIGRATE=$(CURDIR)/migrate tests/run-tests.sh $(UNIT_BIN)
 
 unit: unit-bins
@@ -70,6 +72,20 @@ cli: migrate
 
 bench: migrate
 	@MIGRATE=$(CURDIR)/migrate tests/bench/run.sh
+
+# libFuzzer targets (clang): make fuzz FUZZTIME=60 runs each for that long.
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_CORE = $(filter-out core/exec.c core/template.c,$(wildcard core/*.c))
+FUZZTIME ?= 30
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_CORE)
+	@mkdir -p $(@D)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) -o $@ \
+	    $< $(FUZZ_CORE) $(PKG_LIBS)
+fuzz: $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do echo "== $$f"; mkdir -p $(BUILD)/corpus/$$(basename $$f); \
+	    $$f -max_total_time=$(FUZZTIME) -max_len=4096 $(BUILD)/corpus/$$(basename $$f) \
+	    2>&1 | tail -n 3 || exit 1; done
 
 # Layering rules of STYLE.md, enforced by grep (curl's checksrc idea).
 check-src:
@@ -97,5 +113,5 @@ uninstall:
 clean:
 	rm -rf $(BUILD) migrate
 
-.PHONY: all test check unit unit-bins cli bench check-src deps install uninstall clean
+.PHONY: all test check unit unit-bins cli bench fuzz check-src deps install uninstall clean
 -include $(CORE_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
