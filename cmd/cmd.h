@@ -65,9 +65,9 @@ CMD_PROTO(upgrade);
 
 /*
  * One step of getopt_long over a command's options: sets *opt to the
- * option character, or -1 after the last one. "--json" and "--yes" are
- * accepted after the command too and handled here (they never reach the
- * command). An unknown option or missing argument is MG_EUSAGE. (main
+ * option character, or -1 after the last one. The global "--json",
+ * "--yes", "-q" and "-v" are accepted after the command too and handled
+ * here (they never reach the command). An unknown option or missing argument is MG_EUSAGE. (main
  * answers --help before the command runs.)
  */
 struct option;

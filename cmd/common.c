@@ -50,6 +50,8 @@ cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *optstring,
 	static const struct option	 common[] = {
 		{ "json", no_argument, NULL, 0x100 },
 		{ "yes", no_argument, NULL, 0x101 },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
 	};
 	static int			 hidden;
@@ -67,7 +69,7 @@ cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *optstring,
 		all[n++] = common[i];
 	memset(&all[n], 0, sizeof(all[n]));
 	/* Leading ':' reports a missing argument as ':' rather than '?'. */
-	os = xasprintf(":%s", optstring);
+	os = xasprintf(":%sqv", optstring);
 	opterr = 0;
 	for (;;) {
 		ch = getopt_long(argc - hidden, argv, os, all, NULL);
@@ -77,6 +79,10 @@ cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *optstring,
 		}
 		if (ch == 0x101) {
 			ctx->yes = 1;
+			continue;
+		}
+		if (ch == 'q' || ch == 'v') {
+			*(ch == 'q' ? &ctx->out.quiet : &ctx->out.verbose) = 1;
 			continue;
 		}
 		break;

@@ -135,7 +135,8 @@ strbuf_addquoted(struct strbuf *sb, const char *s)
 void
 strbuf_rtrim(struct strbuf *sb)
 {
-	while (sb->len > 0 && strchr(" \t\r\n", sb->buf[sb->len - 1]))
+	while (sb->len > 0 && sb->buf[sb->len - 1] != '\0' &&
+	    strchr(" \t\r\n", sb->buf[sb->len - 1]))
 		sb->len--;
 	if (sb->alloc)
 		sb->buf[sb->len] = '\0';
