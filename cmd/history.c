@@ -93,7 +93,6 @@ cmd_history(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 	static const struct option longopts[] = {
 		{ "rev-range", required_argument, NULL, 'r' },
 		{ "indicate-current", no_argument, NULL, 'i' },
-		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct version_state	 vs;
@@ -104,14 +103,12 @@ cmd_history(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 	size_t			 i;
 	int			 ch, rc, current = 0, have_vs = 0;
 
-	while ((rc = cmd_getopt(ctx, argc, argv, "r:iv", longopts, &ch,
+	while ((rc = cmd_getopt(ctx, argc, argv, "r:i", longopts, &ch,
 	    err)) == 0 && ch != -1) {
 		if (ch == 'r')
 			range = optarg;
 		else if (ch == 'i')
 			current = 1;
-		else if (ch == 'v')
-			ctx->out.verbose = 1;
 	}
 	if (rc != 0)
 		return rc;
