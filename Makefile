@@ -25,7 +25,7 @@ CPPFLAGS += -D_GNU_SOURCE -DMIGRATE_DATADIR='"$(DATADIR)"' -Icore -Idialects
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CPPFLAGS += $(PKG_CFLAGS)
-LDLIBS	+= $(PKG_LIBS) -ldl
+LDLIBS	+= $(PKG_LIBS) -ldl -pthread
 ifneq ($(SANITIZE),)
 CFLAGS	+= -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS	+= -fsanitize=$(SANITIZE)
