@@ -55,7 +55,7 @@ $(BUILD)/%.o: %.c
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(WARN) -Wno-missing-prototypes \
-	    -Wno-declaration-after-statement $(CFLAGS) $(LDFLAGS) \
+	    -Wno-declaration-after-statement $(CFLAGS) $(LDFLAGS) -MMD -MP \
 	    -o $@ $< $(CORE_OBJ) $(LDLIBS) -lcriterion
 
 unit-bins: $(UNIT_BIN)
@@ -114,4 +114,4 @@ clean:
 	rm -rf $(BUILD) migrate
 
 .PHONY: all test check unit unit-bins cli bench fuzz check-src deps install uninstall clean
--include $(CORE_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
+-include $(CORE_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(UNIT_BIN:=.d)

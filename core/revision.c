@@ -30,8 +30,9 @@ static const char *const re_src[RE_COUNT] = {
 	    "([a-z_]+)[ \\t]*:[ \\t]*(.*))",
 	/* A line of a leading C comment: "/" "* key: value" or " * key: value" */
 	[RE_C] = "^[ \\t]*(?:/?\\*+)?[ \\t]*([a-z_]+)[ \\t]*:[ \\t]*(.*)",
-	[RE_FILE] = "^([A-Za-z0-9_.]+)_[^/]*\\.(sql|c)$",
-	[RE_ID] = "^[A-Za-z0-9_.]{1,64}$",
+	/* \z, not $: '$' also matches before a final newline. */
+	[RE_FILE] = "^([A-Za-z0-9_.]+)_[^/]*\\.(sql|c)\\z",
+	[RE_ID] = "^[A-Za-z0-9_.]{1,64}\\z",
 };
 
 static pcre2_code		*re[RE_COUNT];

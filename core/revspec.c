@@ -143,6 +143,33 @@ single_current(size_t *out, const struct graph *g,
 	return 0;
 }
 
+/*
+ * Mark the revisions of the branch that starts at at: its descendants
+ * through down_revision only. A revision that merely depends_on one of
+ * them is on another branch (Alembic's _add_branches walks with
+ * include_dependencies=False).
+ */
+static void
+mark_branch(const struct graph *g, size_t at, unsigned char *mark)
+{
+	size_t			*stack, n = 0, k, cur;
+	const struct idxlist	*kids;
+
+	stack = xmalloc((g->n + 1) * sizeof(*stack));
+	mark[at] = 1;
+	stack[n++] = at;
+	while (n > 0) {
+		cur = stack[--n];
+		kids = &g->nodes[cur].children;
+		for (k = 0; k < kids->n; k++)
+			if (!mark[kids->v[k]]) {
+				mark[kids->v[k]] = 1;
+				stack[n++] = kids->v[k];
+			}
+	}
+	free(stack);
+}
+
 static int
 resolve_label(struct revspec *out, const struct graph *g, const char *label,
     const char *what, const char *spec, struct mg_error *err)
@@ -158,7 +185,7 @@ resolve_label(struct revspec *out, const struct graph *g, const char *label,
 		return mg_error_set(err, MG_ENOTFOUND, "can't locate revision "
 		    "identified by '%s'", spec);
 	below = xcalloc(g->n, 1);
-	graph_mark_descendants(g, &at, 1, below);
+	mark_branch(g, at, below);
 	for (i = 0; i < g->heads.n; i++)
 		if (below[g->heads.v[i]])
 			idxlist_add(&out->revs, g->heads.v[i]);
