@@ -1,7 +1,9 @@
+#include <sys/stat.h>
+
 #include <dirent.h>
-#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,6 +12,7 @@
 #include <pcre2.h>
 
 #include "error.h"
+#include "revcache.h"
 #include "revision.h"
 #include "strbuf.h"
 #include "xmalloc.h"
@@ -451,8 +454,11 @@ sort_names(char **v, size_t n)
  */
 struct loader {
 	struct revision_set	*set;
+	const struct revcache	*cache;
+	struct stat		*sts;		/* one per file */
+	int			 dirty;		/* a file was read, not cached */
 	int			 dirfd;
-	size_t			 start;
+	size_t			 start, step;
 	size_t			 failed;	/* index, or set->n */
 	struct mg_error		 err;
 	int			 rc;
@@ -465,12 +471,18 @@ load_range(void *arg)
 	size_t		 i;
 
 	ld->failed = ld->set->n;
-	for (i = ld->start; i < ld->set->n; i += 2)
-		if ((ld->rc = load_one(ld->set->v[i], ld->dirfd,
-		    &ld->err)) != 0) {
+	for (i = ld->start; i < ld->set->n; i += ld->step) {
+		struct revision *rev = ld->set->v[i];
+
+		if (fstatat(ld->dirfd, rev->filename, &ld->sts[i], 0) == 0 &&
+		    revcache_get(ld->cache, rev->filename, &ld->sts[i], rev))
+			continue;
+		ld->dirty = 1;
+		if ((ld->rc = load_one(rev, ld->dirfd, &ld->err)) != 0) {
 			ld->failed = i;
 			break;
 		}
+	}
 	if (md != NULL) {
 		pcre2_match_data_free(md);
 		md = NULL;
@@ -479,41 +491,46 @@ load_range(void *arg)
 }
 
 static int
-load_all(struct revision_set *set, int dirfd, struct mg_error *err)
+load_all(struct revision_set *set, const char *dir, int dirfd,
+    struct mg_error *err)
 {
-	struct loader	ld[2];
-	pthread_t	th;
-	int		i, threaded, rc = 0;
+	struct loader	 ld[2];
+	struct revcache	*cache = revcache_open(dir);
+	struct stat	*sts = xcalloc(set->n + 1, sizeof(*sts));
+	pthread_t	 th;
+	int		 i, threaded, rc = 0;
 
+	re_init();	/* compile before the threads share the patterns */
+	threaded = set->n >= 64;
 	for (i = 0; i < 2; i++) {
 		memset(&ld[i], 0, sizeof(ld[i]));
 		ld[i].set = set;
+		ld[i].cache = cache;
+		ld[i].sts = sts;
 		ld[i].dirfd = dirfd;
 		ld[i].start = (size_t)i;
+		ld[i].step = threaded ? 2 : 1;
 		ld[i].err = (struct mg_error)MG_ERROR_INIT;
 	}
-	re_init();	/* compile before the threads share the patterns */
-	threaded = set->n >= 64 &&
-	    pthread_create(&th, NULL, load_range, &ld[1]) == 0;
-	if (threaded) {
-		(void)load_range(&ld[0]);
-		pthread_join(th, NULL);
-	} else {
-		ld[0].start = 0;
-		for (i = 0; (size_t)i < set->n; i++)
-			if ((ld[0].rc = load_one(set->v[i], dirfd,
-			    &ld[0].err)) != 0)
-				break;
+	if (threaded && pthread_create(&th, NULL, load_range, &ld[1]) != 0) {
+		threaded = 0;
+		ld[0].step = 1;
 	}
+	(void)load_range(&ld[0]);
+	if (threaded)
+		pthread_join(th, NULL);
 	i = threaded && ld[1].rc != 0 &&
 	    (ld[0].rc == 0 || ld[1].failed < ld[0].failed) ? 1 : 0;
 	if ((rc = ld[i].rc) != 0) {
 		mg_error_clear(err);
 		*err = ld[i].err;
 		ld[i].err = (struct mg_error)MG_ERROR_INIT;
-	}
+	} else if (ld[0].dirty || ld[1].dirty)
+		revcache_save(cache, set, sts);
 	mg_error_clear(&ld[0].err);
 	mg_error_clear(&ld[1].err);
+	revcache_free(cache);
+	free(sts);
 	return rc;
 }
 
@@ -564,7 +581,7 @@ revision_scan(struct revision_set *out, const char *dir, struct mg_error *err)
 		out->v[out->n++] = rev;
 	}
 	free(names.v);
-	rc = load_all(out, dirfd(d), err);
+	rc = load_all(out, dir, dirfd(d), err);
 	closedir(d);
 	if (rc != 0)
 		revision_set_free(out);
