@@ -101,13 +101,16 @@ deps:
 	    DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
 	fi
 
+MANDIR	?= $(PREFIX)/share/man
+
 install: migrate
 	install -D -m 755 migrate $(DESTDIR)$(BINDIR)/migrate
+	install -D -m 644 cmd/migrate.1 $(DESTDIR)$(MANDIR)/man1/migrate.1
 	install -D -m 644 templates/revision.sql.tmpl $(DESTDIR)$(DATADIR)/templates/revision.sql.tmpl
 	install -D -m 644 templates/migrate.ini.tmpl $(DESTDIR)$(DATADIR)/templates/migrate.ini.tmpl
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/migrate
+	rm -f $(DESTDIR)$(BINDIR)/migrate $(DESTDIR)$(MANDIR)/man1/migrate.1
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:

@@ -38,7 +38,7 @@ template_load(struct strbuf *out, const char *name, const char *config_dir,
 	const char	*env = getenv("MIGRATE_TEMPLATE_DIR");
 	int		 i;
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 5; i++) {
 		strbuf_reset(&dir);
 		if (i == 0 && env && *env)
 			strbuf_addstr(&dir, env);
@@ -48,7 +48,13 @@ template_load(struct strbuf *out, const char *name, const char *config_dir,
 			exe_dir(&dir);
 			if (dir.len)
 				strbuf_addstr(&dir, "/templates");
-		} else if (i == 3)
+		} else if (i == 3) {
+			/* A relocated install: PREFIX/bin/../share/migrate */
+			exe_dir(&dir);
+			if (dir.len)
+				strbuf_addstr(&dir,
+				    "/../share/migrate/templates");
+		} else if (i == 4)
 			strbuf_addstr(&dir, MIGRATE_DATADIR "/templates");
 		if (dir.len == 0)
 			continue;

@@ -5,7 +5,8 @@
  * each with its value from vars (NULL-terminated name/value pairs); an
  * unknown name is left as it is, and blanks at the end of a line are dropped. Templates are looked up in
  * $MIGRATE_TEMPLATE_DIR, <config dir>/templates, the directory of the
- * migrate binary + /templates (a build tree), then the installed
+ * migrate binary + /templates (a build tree), the binary's
+ * ../share/migrate/templates (a relocated install), then the installed
  * MIGRATE_DATADIR/templates.
  */
 #ifndef MG_TEMPLATE_H
