@@ -18,6 +18,7 @@ cmd_init(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 {
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
+		{ "url", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct strbuf	 tmpl = STRBUF_INIT, text = STRBUF_INIT;
@@ -28,8 +29,12 @@ cmd_init(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 	int		 ch, rc, fd = -1;
 
 	while ((rc = cmd_getopt(ctx, argc, argv, "", longopts, &ch,
-	    err)) == 0 && ch != -1)
-		dir = optarg;
+	    err)) == 0 && ch != -1) {
+		if (ch == 'd')
+			dir = optarg;
+		else
+			url = optarg;
+	}
 	if (rc != 0)
 		return rc;
 	if (optind < argc)

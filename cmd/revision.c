@@ -161,6 +161,12 @@ cmd_revision(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 		    "no operands");
 		goto done;
 	}
+	/* The message lives on one header line. */
+	if (strpbrk(msg, "\r\n") != NULL) {
+		rc = mg_error_set(err, MG_EUSAGE, "revision: the message must "
+		    "be one line");
+		goto done;
+	}
 	if (id == NULL)
 		id = new_id(ctx);
 	if (!revision_id_valid(id)) {

@@ -247,7 +247,13 @@ exec_lock(struct exec *ex, struct mg_error *err)
 	    err)) != 0)
 		return rc;
 	ex->locked = 1;
-	if ((rc = ex->d->table_exists(ex->db, ex->vtable, &exists, err)) != 0)
+	/*
+	 * Both tables: an adopted database (a hand-made version table, or
+	 * Alembic's alembic_version) may have only the first.
+	 */
+	if ((rc = ex->d->table_exists(ex->db, ex->vtable, &exists, err)) != 0 ||
+	    (exists && (rc = ex->d->table_exists(ex->db, ex->htable, &exists,
+	    err)) != 0))
 		return rc;
 	if (exists)
 		return 0;

@@ -120,7 +120,9 @@ link_list(struct graph *g, size_t idx, const struct strlist *ids,
 	for (j = 0; j < ids->n; j++) {
 		p = graph_find(g, ids->v[j]);
 		if (p == GRAPH_NONE) {
-			mg_error_set_at(err, MG_EGRAPH, node->rev->path, 0, 0,
+			mg_error_set_at(err, MG_EGRAPH, node->rev->path,
+			    is_dep ? node->rev->depends_line :
+			    node->rev->down_line, 0,
 			    "%s '%s' does not exist", is_dep ? "depends_on" :
 			    "down_revision", ids->v[j]);
 			strbuf_addstr(&err->hint, "No revision file in "

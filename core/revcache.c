@@ -15,7 +15,7 @@
 #include "strbuf.h"
 #include "xmalloc.h"
 
-#define CACHE_MAGIC	"migrate-revcache 1\n"
+#define CACHE_MAGIC	"migrate-revcache 2\n"
 #define CACHE_MAX	(256u << 20)
 /* Coarse kernel clocks tick every few ms; stay well clear of one. */
 #define RACY_NS		100000000LL
@@ -24,7 +24,8 @@
  * An entry points into the cache file's text, split and unescaped in
  * place: loading 10,000 entries costs no allocation per entry.
  */
-enum { F_NAME, F_INO, F_SIZE, F_MTIME, F_CTIME, F_ISC, F_IDLINE, F_ID,
+enum { F_NAME, F_INO, F_SIZE, F_MTIME, F_CTIME, F_ISC, F_IDLINE,
+	F_DOWNLINE, F_DEPLINE, F_ID,
 	F_DOWN, F_DEPENDS, F_LABELS, F_MESSAGE, F_DATE, F_COUNT };
 
 struct entry {
@@ -251,6 +252,8 @@ revcache_get(const struct revcache *c, const char *name, const struct stat *st,
 		return 0;
 	rev->id = xstrdup(e->f[F_ID]);
 	rev->id_line = (int)num(e->f[F_IDLINE]);
+	rev->down_line = (int)num(e->f[F_DOWNLINE]);
+	rev->depends_line = (int)num(e->f[F_DEPLINE]);
 	strlist_split(&rev->down, e->f[F_DOWN]);
 	strlist_split(&rev->depends, e->f[F_DEPENDS]);
 	strlist_split(&rev->labels, e->f[F_LABELS]);
@@ -277,10 +280,10 @@ revcache_save(struct revcache *c, const struct revision_set *set,
 	for (i = 0; i < set->n; i++) {
 		r = set->v[i];
 		put_str(&sb, r->filename);
-		strbuf_addf(&sb, "\t%lld\t%lld\t%lld\t%lld\t%d\t%d\t",
+		strbuf_addf(&sb, "\t%lld\t%lld\t%lld\t%lld\t%d\t%d\t%d\t%d\t",
 		    (long long)sts[i].st_ino, (long long)sts[i].st_size,
 		    ns(&sts[i].st_mtim), ns(&sts[i].st_ctim), r->is_c,
-		    r->id_line);
+		    r->id_line, r->down_line, r->depends_line);
 		put_str(&sb, r->id);
 		strbuf_addch(&sb, '\t');
 		put_list(&sb, &r->down);

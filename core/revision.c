@@ -196,9 +196,11 @@ set_key(struct revision *rev, const char *key, const char *val, int line)
 	} else if (strcmp(key, "down_revision") == 0) {
 		strlist_clear(&rev->down);
 		strlist_split(&rev->down, val);
+		rev->down_line = line;
 	} else if (strcmp(key, "depends_on") == 0) {
 		strlist_clear(&rev->depends);
 		strlist_split(&rev->depends, val);
+		rev->depends_line = line;
 	} else if (strcmp(key, "branch_labels") == 0) {
 		strlist_clear(&rev->labels);
 		strlist_split(&rev->labels, val);
@@ -213,22 +215,37 @@ set_key(struct revision *rev, const char *key, const char *val, int line)
 	return 1;
 }
 
-/* Store key: value; on an unknown key, set err and return its code. */
+static const char *const header_keys[] = {
+	"revision", "down_revision", "branch_labels", "depends_on",
+	"message", "create_date", NULL
+};
+
+/*
+ * Store key: value. An unknown key, or a key given twice (*seen has a bit
+ * per key), sets err and returns its code.
+ */
 static int
 header_kv(struct revision *rev, const char *p, int line, const char *path,
-    struct mg_error *err)
+    unsigned *seen, struct mg_error *err)
 {
 	char	*key = re_group(1 + (rev->is_c ? 0 : 1), p);
 	char	*val = re_group(2 + (rev->is_c ? 0 : 1), p);
-	int	 rc = 0;
+	int	 rc = 0, k;
 
-	if (!set_key(rev, key, val, line)) {
+	for (k = 0; header_keys[k] != NULL; k++)
+		if (strcmp(header_keys[k], key) == 0)
+			break;
+	if (header_keys[k] != NULL && (*seen & (1u << k)))
+		rc = mg_error_set_at(err, MG_EREVISION, path, line, 1,
+		    "header key '%s' given twice", key);
+	else if (!set_key(rev, key, val, line)) {
 		rc = mg_error_set_at(err, MG_EREVISION, path, line, 1,
 		    "unknown header key '%s'", key);
 		strbuf_addstr(&err->hint, "Known keys: revision, "
 		    "down_revision, branch_labels, depends_on, message, "
 		    "create_date. Reword a comment of the form 'word: ...'.");
-	}
+	} else
+		*seen |= 1u << k;
 	free(key);
 	free(val);
 	return rc;
@@ -246,10 +263,14 @@ revision_parse_header(struct revision *rev, const char *buf, size_t len,
 	const char	*p = buf, *end = buf + len, *nl, *q;
 	char		*kind;
 	int		 line = 0, in_c = 0, rc = 0, ok, trans;
+	unsigned	 seen = 0;
 	size_t		 n;
 
 	*complete = 0;
 	reset_header(rev);
+	/* Editors on Windows save a BOM; the checksum ignores it too. */
+	if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;
 	if (memchr(buf, '\0', len) != NULL)
 		return mg_error_set_at(err, MG_EREVISION, path, 0, 0,
 		    "not a text file (contains NUL bytes)");
@@ -270,7 +291,7 @@ revision_parse_header(struct revision *rev, const char *buf, size_t len,
 					    "('/* revision: ID ... */')");
 			}
 			if (re_match(RE_C, p, n) &&
-			    (rc = header_kv(rev, p, line, path, err)) != 0)
+			    (rc = header_kv(rev, p, line, path, &seen, err)) != 0)
 				return rc;
 			if (memmem(p, n, "*/", 2) != NULL) {
 				*complete = 1;
@@ -290,7 +311,7 @@ revision_parse_header(struct revision *rev, const char *buf, size_t len,
 			}
 			if ((kind = re_group(1, p)) == NULL) {
 				if ((rc = header_kv(rev, p, line, path,
-				    err)) != 0)
+				    &seen, err)) != 0)
 					return rc;
 				p = nl + 1;
 				continue;
@@ -557,9 +578,34 @@ revision_scan(struct revision_set *out, const char *dir, struct mg_error *err)
 		if (de->d_name[0] == '.')
 			continue;
 		len = strlen(de->d_name);
-		if (!re_match(RE_FILE, de->d_name, len))
+		if (!re_match(RE_FILE, de->d_name, len)) {
+			/*
+			 * A .sql or .c file that is not named like a revision
+			 * would be skipped without a word: refuse it.
+			 */
+			if ((len > 4 && strcmp(de->d_name + len - 4,
+			    ".sql") == 0) || (len > 2 &&
+			    strcmp(de->d_name + len - 2, ".c") == 0)) {
+				char *path = xasprintf("%s/%s", dir,
+				    de->d_name);
+
+				rc = mg_error_set_at(err, MG_EREVISION, path,
+				    0, 0, "file name is not "
+				    "'<id>_<slug>.sql'");
+				free(path);
+				strbuf_addstr(&err->hint, "Rename it, or move "
+				    "files that are not revisions out of "
+				    "script_location.");
+				break;
+			}
 			continue;
+		}
 		strlist_add(&names, de->d_name);
+	}
+	if (rc != 0) {
+		closedir(d);
+		strlist_clear(&names);
+		return rc;
 	}
 	sort_names(names.v, names.n);
 	out->v = xcalloc(names.n ? names.n : 1, sizeof(*out->v));

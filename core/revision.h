@@ -33,6 +33,8 @@ struct revision {
 	char		*create_date;
 	int		 is_c;		/* a C plugin revision */
 	int		 id_line;	/* header line of 'revision:' */
+	int		 down_line;	/* ... of 'down_revision:' */
+	int		 depends_line;	/* ... of 'depends_on:' */
 	size_t		 index;		/* position in the graph (graph.c) */
 };
 
