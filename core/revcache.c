@@ -206,8 +206,11 @@ revcache_open(const char *dir)
 
 	strbuf_init(&c->text, 0);
 	if ((c->path = cache_path(dir)) == NULL ||
-	    stat(c->path, &st) != 0 ||
-	    strbuf_read_file(&c->text, c->path, CACHE_MAX) != 0 ||
+	    stat(c->path, &st) != 0 || st.st_size > (off_t)CACHE_MAX)
+		goto done;
+	/* One allocation of the right size: no copies while growing. */
+	strbuf_grow(&c->text, (size_t)st.st_size + 8192);
+	if (strbuf_read_file(&c->text, c->path, CACHE_MAX) != 0 ||
 	    c->text.len < strlen(CACHE_MAGIC) ||
 	    memcmp(c->text.buf, CACHE_MAGIC, strlen(CACHE_MAGIC)) != 0)
 		goto done;
@@ -229,19 +232,19 @@ done:
 	return c;
 }
 
-int
-revcache_get(const struct revcache *c, const char *name, const struct stat *st,
-    struct revision *rev)
+long
+revcache_find(const struct revcache *c, const char *name,
+    const struct stat *st)
 {
 	const struct entry	*e;
 	size_t			 h, i;
 
 	if (c == NULL || c->n == 0)
-		return 0;
+		return -1;
 	for (h = hash_name(name) & (c->nslots - 1);; h = (h + 1) &
 	    (c->nslots - 1)) {
 		if ((i = c->slots[h]) == SIZE_MAX)
-			return 0;
+			return -1;
 		if (strcmp(c->v[i].f[F_NAME], name) == 0)
 			break;
 	}
@@ -249,7 +252,14 @@ revcache_get(const struct revcache *c, const char *name, const struct stat *st,
 	if (e->ino != (long long)st->st_ino || e->size != st->st_size ||
 	    e->mtime != ns(&st->st_mtim) || e->ctime != ns(&st->st_ctim) ||
 	    e->mtime >= c->written - RACY_NS)
-		return 0;
+		return -1;
+	return (long)i;
+}
+
+void
+revcache_fill(const struct revcache *c, long idx, struct revision *rev)
+{
+	const struct entry	*e = &c->v[idx];
 	rev->id = xstrdup(e->f[F_ID]);
 	rev->id_line = (int)num(e->f[F_IDLINE]);
 	rev->down_line = (int)num(e->f[F_DOWNLINE]);
@@ -261,7 +271,6 @@ revcache_get(const struct revcache *c, const char *name, const struct stat *st,
 	    NULL;
 	rev->create_date = e->f[F_DATE][0] ? xstrdup(e->f[F_DATE] + 1) :
 	    NULL;
-	return 1;
 }
 
 void

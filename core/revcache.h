@@ -12,8 +12,9 @@
  * turns it off. It is rewritten atomically (temporary file + rename) and
  * any failure to read or write it only costs speed.
  *
- * Ownership: revcache_get copies into the revision; the cache owns its
- * entries. revcache_get is safe to call from several threads at once.
+ * Ownership: revcache_fill copies into the revision; the cache owns its
+ * entries. revcache_find allocates nothing and is safe to call from
+ * several threads at once.
  */
 #ifndef MG_REVCACHE_H
 #define MG_REVCACHE_H
@@ -27,9 +28,11 @@ struct revcache;
 /* Load the cache of dir; never fails (no cache = an empty one). */
 struct revcache *revcache_open(const char *dir);
 
-/* Copy the cached header of file name into rev when st matches: 1, else 0. */
-int	revcache_get(const struct revcache *, const char *name,
-	    const struct stat *st, struct revision *rev);
+/* The entry of file name when st matches it (a usable entry), else -1. */
+long	revcache_find(const struct revcache *, const char *name,
+	    const struct stat *st);
+/* Copy entry idx (from revcache_find) into rev's header fields. */
+void	revcache_fill(const struct revcache *, long idx, struct revision *rev);
 
 /* Write set (with the stat of each file, in set order) as the new cache. */
 void	revcache_save(struct revcache *, const struct revision_set *set,

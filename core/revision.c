@@ -477,6 +477,7 @@ struct loader {
 	struct revision_set	*set;
 	const struct revcache	*cache;
 	struct stat		*sts;		/* one per file */
+	long			*hits;		/* cache entry per file, or -1 */
 	int			 dirty;		/* a file was read, not cached */
 	int			 dirfd;
 	size_t			 start, step;
@@ -495,8 +496,13 @@ load_range(void *arg)
 	for (i = ld->start; i < ld->set->n; i += ld->step) {
 		struct revision *rev = ld->set->v[i];
 
+		/*
+		 * A hit is copied later, on the main thread: this thread
+		 * then allocates nothing on the warm path.
+		 */
 		if (fstatat(ld->dirfd, rev->filename, &ld->sts[i], 0) == 0 &&
-		    revcache_get(ld->cache, rev->filename, &ld->sts[i], rev))
+		    (ld->hits[i] = revcache_find(ld->cache, rev->filename,
+		    &ld->sts[i])) != -1)
 			continue;
 		ld->dirty = 1;
 		if ((ld->rc = load_one(rev, ld->dirfd, &ld->err)) != 0) {
@@ -518,9 +524,13 @@ load_all(struct revision_set *set, const char *dir, int dirfd,
 	struct loader	 ld[2];
 	struct revcache	*cache = revcache_open(dir);
 	struct stat	*sts = xcalloc(set->n + 1, sizeof(*sts));
+	long		*hits = xreallocarray(NULL, set->n + 1, sizeof(*hits));
 	pthread_t	 th;
+	size_t		 k;
 	int		 i, threaded, rc = 0;
 
+	for (k = 0; k <= set->n; k++)
+		hits[k] = -1;
 	re_init();	/* compile before the threads share the patterns */
 	threaded = set->n >= 64;
 	for (i = 0; i < 2; i++) {
@@ -528,6 +538,7 @@ load_all(struct revision_set *set, const char *dir, int dirfd,
 		ld[i].set = set;
 		ld[i].cache = cache;
 		ld[i].sts = sts;
+		ld[i].hits = hits;
 		ld[i].dirfd = dirfd;
 		ld[i].start = (size_t)i;
 		ld[i].step = threaded ? 2 : 1;
@@ -540,6 +551,9 @@ load_all(struct revision_set *set, const char *dir, int dirfd,
 	(void)load_range(&ld[0]);
 	if (threaded)
 		pthread_join(th, NULL);
+	for (k = 0; k < set->n; k++)
+		if (hits[k] != -1)
+			revcache_fill(cache, hits[k], set->v[k]);
 	i = threaded && ld[1].rc != 0 &&
 	    (ld[0].rc == 0 || ld[1].failed < ld[0].failed) ? 1 : 0;
 	if ((rc = ld[i].rc) != 0) {
@@ -552,6 +566,7 @@ load_all(struct revision_set *set, const char *dir, int dirfd,
 	mg_error_clear(&ld[1].err);
 	revcache_free(cache);
 	free(sts);
+	free(hits);
 	return rc;
 }
 
