@@ -2,10 +2,10 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "checksum.h"
+#include "clock.h"
 #include "config.h"
 #include "dialect.h"
 #include "error.h"
@@ -280,15 +280,6 @@ exec_unlock(struct exec *ex)
 	mg_error_clear(&err);
 }
 
-static long
-now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 static void
 add_vop_sql(struct strbuf *sb, const struct exec *ex, const struct graph *g,
     const struct vop *op)
@@ -423,7 +414,7 @@ exec_run(struct exec *ex, const struct graph *g, struct version_state *vs,
 	const struct stmt_list	*list;
 	struct loaded		*l;
 	size_t			 i, j, done, cut_at, cut_len;
-	long			 start, run_start = now_ms(), errpos;
+	long			 start, run_start = clock_ms(), errpos;
 	int			 rc = 0, in_txn = 0, autocommit;
 
 	for (i = 0; i < p->n; i++) {
@@ -453,7 +444,7 @@ exec_run(struct exec *ex, const struct graph *g, struct version_state *vs,
 				goto done;
 			in_txn = 1;
 		}
-		start = now_ms();
+		start = clock_ms();
 		for (done = 0; done < list->n; done++) {
 			strbuf_reset(&stmt);
 			ex->d->rewrite(&stmt, list->v[done].sql, &cut_at,
@@ -471,7 +462,7 @@ exec_run(struct exec *ex, const struct graph *g, struct version_state *vs,
 					in_txn = 0;
 				}
 				record_failure(ex, rev, p->v[i].up ? "up" :
-				    "down", l, now_ms() - start,
+				    "down", l, clock_ms() - start,
 				    autocommit ? done : 0, list->n);
 				if (mode == TXN_ALL && i > 0)
 					strbuf_addf(&err->hint, "transaction "
@@ -486,7 +477,7 @@ exec_run(struct exec *ex, const struct graph *g, struct version_state *vs,
 		for (j = 0; j < ops.n; j++)
 			add_vop_sql(&sql, ex, g, &ops.v[j]);
 		add_history_sql(&sql, ex, rev->id, p->v[i].up ? "up" : "down",
-		    l->checksum, now_ms() - start, list->n, list->n, 1);
+		    l->checksum, clock_ms() - start, list->n, list->n, 1);
 		if ((rc = run_sql(ex, sql.buf, err)) != 0) {
 			mg_error_prefix(err, "cannot update version table "
 			    "'%s'", ex->vtable);
@@ -504,7 +495,7 @@ exec_run(struct exec *ex, const struct graph *g, struct version_state *vs,
 		in_txn = 0;
 	}
 	out_debug(ex->out, "%zu revisions in %ld ms\n", p->n,
-	    now_ms() - run_start);
+	    clock_ms() - run_start);
 done:
 	if (in_txn) {
 		struct mg_error rb = MG_ERROR_INIT;

@@ -25,16 +25,6 @@ idxlist_clear(struct idxlist *l)
 	l->n = 0;
 }
 
-static size_t
-hash_str(const char *s)
-{
-	size_t	h = 14695981039346656037ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 size_t
 graph_find(const struct graph *g, const char *id)
 {
@@ -42,7 +32,7 @@ graph_find(const struct graph *g, const char *id)
 
 	if (g->nslots == 0)
 		return GRAPH_NONE;
-	for (h = hash_str(id) & (g->nslots - 1);; h = (h + 1) &
+	for (h = strhash(id) & (g->nslots - 1);; h = (h + 1) &
 	    (g->nslots - 1)) {
 		i = g->slots[h];
 		if (i == GRAPH_NONE)
@@ -90,7 +80,7 @@ insert_id(struct graph *g, size_t idx, struct mg_error *err)
 	const char	*id = g->nodes[idx].rev->id;
 	size_t		 h, i;
 
-	for (h = hash_str(id) & (g->nslots - 1);; h = (h + 1) &
+	for (h = strhash(id) & (g->nslots - 1);; h = (h + 1) &
 	    (g->nslots - 1)) {
 		i = g->slots[h];
 		if (i == GRAPH_NONE) {

@@ -43,16 +43,6 @@ struct revcache {
 	size_t		 nslots;
 };
 
-static size_t
-hash_name(const char *s)
-{
-	size_t	h = 14695981039346656037ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 static long long
 ns(const struct timespec *ts)
 {
@@ -81,7 +71,7 @@ cache_path(const char *dir)
 		d = xasprintf("%s/.cache/migrate", home);
 	else
 		return NULL;
-	p = xasprintf("%s/revcache-%016zx", d, hash_name(abs));
+	p = xasprintf("%s/revcache-%016zx", d, strhash(abs));
 	free(d);
 	return p;
 }
@@ -162,7 +152,7 @@ index_entries(struct revcache *c)
 	for (i = 0; i < c->nslots; i++)
 		c->slots[i] = SIZE_MAX;
 	for (i = 0; i < c->n; i++) {
-		for (h = hash_name(c->v[i].f[F_NAME]) & (c->nslots - 1);
+		for (h = strhash(c->v[i].f[F_NAME]) & (c->nslots - 1);
 		    c->slots[h] != SIZE_MAX; h = (h + 1) & (c->nslots - 1))
 			;
 		c->slots[h] = i;
@@ -241,7 +231,7 @@ revcache_find(const struct revcache *c, const char *name,
 
 	if (c == NULL || c->n == 0)
 		return -1;
-	for (h = hash_name(name) & (c->nslots - 1);; h = (h + 1) &
+	for (h = strhash(name) & (c->nslots - 1);; h = (h + 1) &
 	    (c->nslots - 1)) {
 		if ((i = c->slots[h]) == SIZE_MAX)
 			return -1;

@@ -176,3 +176,13 @@ fail:
 	errno = saved;
 	return -1;
 }
+
+size_t
+strhash(const char *s)
+{
+	size_t	h = (size_t)14695981039346656037ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
+	return h;
+}

@@ -40,6 +40,9 @@ void	strbuf_vaddf(struct strbuf *, const char *, va_list)
 void	strbuf_addquoted(struct strbuf *, const char *s);
 void	strbuf_rtrim(struct strbuf *);
 
+/* FNV-1a hash of a NUL-terminated string, for open-addressing tables. */
+size_t	strhash(const char *s);
+
 /*
  * Append the contents of path, refusing files larger than max bytes.
  * Returns 0, or -1 with errno set (EFBIG when over max).

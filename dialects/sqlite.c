@@ -11,11 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
+#include "clock.h"
 #include "dialect.h"
 #include "error.h"
 #include "strbuf.h"
@@ -179,32 +179,12 @@ sq_rollback(struct db *db, struct mg_error *err)
 	return simple(db, "ROLLBACK", err);
 }
 
-static void
-msleep(long ms)
-{
-	struct timespec	ts;
-
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
-static long
-now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 static int
 sq_lock(struct db *db, const char *key, long timeout_ms,
     struct mg_error *err)
 {
 	char	*lpath, buf[32];
-	long	 start = now_ms();
+	long	 start = clock_ms();
 	ssize_t	 n;
 	int	 fd;
 
@@ -225,7 +205,7 @@ sq_lock(struct db *db, const char *key, long timeout_ms,
 			    lpath, strerror(errno));
 			goto fail;
 		}
-		if (now_ms() - start >= timeout_ms) {
+		if (clock_ms() - start >= timeout_ms) {
 			n = pread(fd, buf, sizeof(buf) - 1, 0);
 			buf[n > 0 ? n : 0] = '\0';
 			buf[strcspn(buf, "\n")] = '\0';
@@ -238,7 +218,7 @@ sq_lock(struct db *db, const char *key, long timeout_ms,
 			    "longer.");
 			goto fail;
 		}
-		msleep(20);
+		clock_sleep_ms(20);
 	}
 	/* Record the holder so that a waiter can name it. */
 	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
