@@ -74,6 +74,9 @@ struct option;
 int	cmd_getopt(struct cmd_ctx *, int argc, char **argv,
 	    const char *optstring, const struct option *longopts, int *opt,
 	    struct mg_error *err);
+/* Parse the options of a command that has none of its own. */
+int	cmd_no_options(struct cmd_ctx *, int argc, char **argv,
+	    struct mg_error *err);
 /* MG_EUSAGE for a command given too many or too few operands. */
 int	cmd_usage_error(const char *name, struct mg_error *err,
 	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -99,6 +99,18 @@ cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *optstring,
 }
 
 int
+cmd_no_options(struct cmd_ctx *ctx, int argc, char **argv,
+    struct mg_error *err)
+{
+	int	ch, rc;
+
+	while ((rc = cmd_getopt(ctx, argc, argv, "", NULL, &ch, err)) == 0 &&
+	    ch != -1)
+		;
+	return rc;
+}
+
+int
 cmd_usage_error(const char *name, struct mg_error *err, const char *fmt, ...)
 {
 	const struct cmd_entry	*c = cmd_lookup(name);

@@ -13,12 +13,9 @@ cmd_current(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 	struct version_state	 vs;
 	struct strbuf		 sb = STRBUF_INIT;
 	size_t			 i, idx;
-	int			 ch, rc;
+	int			 rc;
 
-	while ((rc = cmd_getopt(ctx, argc, argv, "", NULL, &ch, err)) == 0 &&
-	    ch != -1)
-		;
-	if (rc != 0)
+	if ((rc = cmd_no_options(ctx, argc, argv, err)) != 0)
 		return rc;
 	if (optind < argc)
 		return cmd_usage_error("current", err, "takes no operands");

@@ -8,12 +8,9 @@ int
 cmd_downgrade(struct cmd_ctx *ctx, int argc, char **argv,
     struct mg_error *err)
 {
-	int	ch, rc;
+	int	rc;
 
-	while ((rc = cmd_getopt(ctx, argc, argv, "", NULL, &ch, err)) == 0 &&
-	    ch != -1)
-		;
-	if (rc != 0)
+	if ((rc = cmd_no_options(ctx, argc, argv, err)) != 0)
 		return rc;
 	/*
 	 * No default target: "downgrade" alone reverting something would be

@@ -28,12 +28,9 @@ cmd_show(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 	struct strbuf		 sb = STRBUF_INIT;
 	struct revspec		 rs;
 	size_t			 k;
-	int			 ch, rc;
+	int			 rc;
 
-	while ((rc = cmd_getopt(ctx, argc, argv, "", NULL, &ch, err)) == 0 &&
-	    ch != -1)
-		;
-	if (rc != 0)
+	if ((rc = cmd_no_options(ctx, argc, argv, err)) != 0)
 		return rc;
 	if (argc - optind != 1)
 		return cmd_usage_error("show", err, "needs exactly one REV");

@@ -7,12 +7,9 @@
 int
 cmd_upgrade(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 {
-	int	ch, rc;
+	int	rc;
 
-	while ((rc = cmd_getopt(ctx, argc, argv, "", NULL, &ch, err)) == 0 &&
-	    ch != -1)
-		;
-	if (rc != 0)
+	if ((rc = cmd_no_options(ctx, argc, argv, err)) != 0)
 		return rc;
 	if (argc - optind > 1)
 		return cmd_usage_error("upgrade", err, "one TARGET at most");
