@@ -247,20 +247,19 @@ revcache_find(const struct revcache *c, const char *name,
 }
 
 void
-revcache_fill(const struct revcache *c, long idx, struct revision *rev)
+revcache_header(const struct revcache *c, long idx, struct revcache_hdr *out)
 {
 	const struct entry	*e = &c->v[idx];
-	rev->id = xstrdup(e->f[F_ID]);
-	rev->id_line = (int)num(e->f[F_IDLINE]);
-	rev->down_line = (int)num(e->f[F_DOWNLINE]);
-	rev->depends_line = (int)num(e->f[F_DEPLINE]);
-	strlist_split(&rev->down, e->f[F_DOWN]);
-	strlist_split(&rev->depends, e->f[F_DEPENDS]);
-	strlist_split(&rev->labels, e->f[F_LABELS]);
-	rev->message = e->f[F_MESSAGE][0] ? xstrdup(e->f[F_MESSAGE] + 1) :
-	    NULL;
-	rev->create_date = e->f[F_DATE][0] ? xstrdup(e->f[F_DATE] + 1) :
-	    NULL;
+
+	out->id = e->f[F_ID];
+	out->id_line = (int)num(e->f[F_IDLINE]);
+	out->down_line = (int)num(e->f[F_DOWNLINE]);
+	out->depends_line = (int)num(e->f[F_DEPLINE]);
+	out->down = e->f[F_DOWN];
+	out->depends = e->f[F_DEPENDS];
+	out->labels = e->f[F_LABELS];
+	out->message = e->f[F_MESSAGE][0] ? e->f[F_MESSAGE] + 1 : NULL;
+	out->create_date = e->f[F_DATE][0] ? e->f[F_DATE] + 1 : NULL;
 }
 
 void

@@ -12,8 +12,8 @@
  * turns it off. It is rewritten atomically (temporary file + rename) and
  * any failure to read or write it only costs speed.
  *
- * Ownership: revcache_fill copies into the revision; the cache owns its
- * entries. revcache_find allocates nothing and is safe to call from
+ * Ownership: the cache owns its entries; revcache_header's strings are
+ * borrowed from it and live until revcache_free. revcache_find allocates nothing and is safe to call from
  * several threads at once.
  */
 #ifndef MG_REVCACHE_H
@@ -31,8 +31,16 @@ struct revcache *revcache_open(const char *dir);
 /* The entry of file name when st matches it (a usable entry), else -1. */
 long	revcache_find(const struct revcache *, const char *name,
 	    const struct stat *st);
-/* Copy entry idx (from revcache_find) into rev's header fields. */
-void	revcache_fill(const struct revcache *, long idx, struct revision *rev);
+struct revcache_hdr {
+	const char	*id;
+	const char	*down, *depends, *labels;	/* comma-separated */
+	const char	*message, *create_date;		/* NULL when absent */
+	int		 id_line, down_line, depends_line;
+};
+
+/* The header of entry idx (from revcache_find). */
+void	revcache_header(const struct revcache *, long idx,
+	    struct revcache_hdr *out);
 
 /* Write set (with the stat of each file, in set order) as the new cache. */
 void	revcache_save(struct revcache *, const struct revision_set *set,

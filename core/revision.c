@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -150,27 +151,87 @@ revision_free(struct revision *rev)
 {
 	if (rev == NULL)
 		return;
-	free(rev->id);
-	free(rev->path);
-	free(rev->filename);
-	strlist_clear(&rev->down);
-	strlist_clear(&rev->depends);
-	strlist_clear(&rev->labels);
-	free(rev->message);
-	free(rev->create_date);
-	free(rev);
+	if (!(rev->pooled & REV_POOL_HEADER)) {
+		free(rev->id);
+		strlist_clear(&rev->down);
+		strlist_clear(&rev->depends);
+		strlist_clear(&rev->labels);
+		free(rev->message);
+		free(rev->create_date);
+	}
+	if (!(rev->pooled & REV_POOL_NAMES)) {
+		free(rev->path);
+		free(rev->filename);
+	}
+	if (!(rev->pooled & REV_POOL_SELF))
+		free(rev);
+}
+
+/*
+ * The pool: a chain of chunks that only grows, freed with the set. Each
+ * chunk starts with the pointer to the previous one.
+ */
+#define POOL_CHUNK	(256u << 10)
+
+static void *
+pool_alloc(void **pool, size_t n)
+{
+	static const size_t	 hdr = 2 * sizeof(size_t);
+	size_t			*c = *pool;
+
+	n = (n + 7) & ~(size_t)7;
+	if (c == NULL || c[1] + n > POOL_CHUNK) {
+		size_t size = n + hdr > POOL_CHUNK ? n + hdr : POOL_CHUNK;
+		size_t *nc = xmalloc(size);
+
+		nc[0] = (size_t)(uintptr_t)c;	/* the previous chunk */
+		nc[1] = hdr;			/* bytes used */
+		*pool = c = nc;
+	}
+	c[1] += n;
+	return (char *)c + c[1] - n;
+}
+
+static char *
+pool_strdup(void **pool, const char *s)
+{
+	size_t	n = strlen(s) + 1;
+
+	return memcpy(pool_alloc(pool, n), s, n);
+}
+
+/* strlist_split into the pool: the array and the strings. */
+static void
+pool_split(void **pool, struct strlist *l, const char *s)
+{
+	struct strlist	tmp = { NULL, 0 };
+	size_t		i;
+
+	if (*s == '\0')
+		return;
+	strlist_split(&tmp, s);
+	l->v = pool_alloc(pool, (tmp.n ? tmp.n : 1) * sizeof(*l->v));
+	for (i = 0; i < tmp.n; i++)
+		l->v[i] = pool_strdup(pool, tmp.v[i]);
+	l->n = tmp.n;
+	strlist_clear(&tmp);
 }
 
 void
 revision_set_free(struct revision_set *set)
 {
-	size_t	i;
+	size_t	i, *c, *prev;
 
 	for (i = 0; i < set->n; i++)
 		revision_free(set->v[i]);
 	free(set->v);
+	for (c = set->pool; c != NULL; c = prev) {
+		prev = (size_t *)(uintptr_t)c[0];
+		free(c);
+	}
 	set->v = NULL;
 	set->n = 0;
+	set->pool = NULL;
 }
 
 static void
@@ -517,6 +578,26 @@ load_range(void *arg)
 	return NULL;
 }
 
+static void
+fill_from_cache(struct revision_set *set, const struct revcache *cache,
+    long idx, struct revision *rev)
+{
+	struct revcache_hdr	h;
+
+	revcache_header(cache, idx, &h);
+	rev->id = pool_strdup(&set->pool, h.id);
+	rev->id_line = h.id_line;
+	rev->down_line = h.down_line;
+	rev->depends_line = h.depends_line;
+	pool_split(&set->pool, &rev->down, h.down);
+	pool_split(&set->pool, &rev->depends, h.depends);
+	pool_split(&set->pool, &rev->labels, h.labels);
+	rev->message = h.message ? pool_strdup(&set->pool, h.message) : NULL;
+	rev->create_date = h.create_date ?
+	    pool_strdup(&set->pool, h.create_date) : NULL;
+	rev->pooled |= REV_POOL_HEADER;
+}
+
 static int
 load_all(struct revision_set *set, const char *dir, int dirfd,
     struct mg_error *err)
@@ -553,7 +634,7 @@ load_all(struct revision_set *set, const char *dir, int dirfd,
 		pthread_join(th, NULL);
 	for (k = 0; k < set->n; k++)
 		if (hits[k] != -1)
-			revcache_fill(cache, hits[k], set->v[k]);
+			fill_from_cache(set, cache, hits[k], set->v[k]);
 	i = threaded && ld[1].rc != 0 &&
 	    (ld[0].rc == 0 || ld[1].failed < ld[0].failed) ? 1 : 0;
 	if ((rc = ld[i].rc) != 0) {
@@ -582,6 +663,7 @@ revision_scan(struct revision_set *out, const char *dir, struct mg_error *err)
 
 	out->v = NULL;
 	out->n = 0;
+	out->pool = NULL;
 	if ((d = opendir(dir)) == NULL) {
 		mg_error_set(err, MG_ECONFIG, "cannot open script_location "
 		    "'%s': %s", dir, strerror(errno));
@@ -625,23 +707,23 @@ revision_scan(struct revision_set *out, const char *dir, struct mg_error *err)
 	sort_names(names.v, names.n);
 	out->v = xcalloc(names.n ? names.n : 1, sizeof(*out->v));
 	for (i = 0; i < names.n; i++) {
-		rev = xcalloc(1, sizeof(*rev));
-		rev->filename = names.v[i];	/* ownership moves */
-		names.v[i] = NULL;
-		len = strlen(rev->filename);
+		len = strlen(names.v[i]);
+		rev = pool_alloc(&out->pool, sizeof(*rev));
+		memset(rev, 0, sizeof(*rev));
+		rev->pooled = REV_POOL_SELF | REV_POOL_NAMES;
+		/* "dir/name": the file name is the tail of the path. */
+		rev->path = pool_alloc(&out->pool, dirlen + 1 + len + 1);
+		memcpy(rev->path, dir, dirlen);
+		rev->path[dirlen] = '/';
+		memcpy(rev->path + dirlen + 1, names.v[i], len + 1);
+		rev->filename = rev->path + dirlen + 1;
 		if (strcmp(dir, ".") == 0)
-			rev->path = xstrdup(rev->filename);
-		else {
-			rev->path = xmalloc(dirlen + 1 + len + 1);
-			memcpy(rev->path, dir, dirlen);
-			rev->path[dirlen] = '/';
-			memcpy(rev->path + dirlen + 1, rev->filename, len + 1);
-		}
+			rev->path = rev->filename;
 		rev->is_c = len > 2 && strcmp(rev->filename + len - 2,
 		    ".c") == 0;
 		out->v[out->n++] = rev;
 	}
-	free(names.v);
+	strlist_clear(&names);
 	rc = load_all(out, dir, dirfd(d), err);
 	closedir(d);
 	if (rc != 0)

@@ -36,11 +36,22 @@ struct revision {
 	int		 down_line;	/* ... of 'down_revision:' */
 	int		 depends_line;	/* ... of 'depends_on:' */
 	size_t		 index;		/* position in the graph (graph.c) */
+	unsigned	 pooled;	/* REV_POOL_*: what the set's pool holds */
 };
+
+/*
+ * revision_scan puts what it can in one pool per set (10,000 revisions
+ * would otherwise cost 100,000 malloc/free pairs); revision_free frees
+ * only what the bits say is not pooled. Revisions built by hand have 0.
+ */
+#define REV_POOL_SELF	0x1	/* the struct revision itself */
+#define REV_POOL_NAMES	0x2	/* path and filename */
+#define REV_POOL_HEADER	0x4	/* id, lists, message, create_date */
 
 struct revision_set {
 	struct revision	**v;
 	size_t		  n;
+	void		 *pool;		/* chunks, freed with the set */
 };
 
 /*

@@ -39,6 +39,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct idxlist		 cur = { NULL, 0 };
 	char			*spec;
 
+	memset(&set, 0, sizeof(set));
 	set.n = 6;
 	set.v = xcalloc(set.n, sizeof(*set.v));
 	set.v[0] = rev("0001", "", NULL);
