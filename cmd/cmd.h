@@ -55,6 +55,7 @@ CMD_PROTO(downgrade);
 CMD_PROTO(heads);
 CMD_PROTO(history);
 CMD_PROTO(init);
+CMD_PROTO(resolve);
 CMD_PROTO(revision);
 CMD_PROTO(show);
 CMD_PROTO(stamp);

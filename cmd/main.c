@@ -32,6 +32,9 @@ static const struct cmd_entry commands[] = {
 	    CMD_CONFIG | CMD_GRAPH | CMD_JSON },
 	{ "init", cmd_init, "init [--dir DIR] [--url URL]",
 	    "create migrate.ini and the revision directory", 0 },
+	{ "resolve", cmd_resolve, "resolve REV --applied|--rolled-back",
+	    "settle a partially applied revision by hand",
+	    CMD_CONFIG | CMD_GRAPH | CMD_DB },
 	{ "revision", cmd_revision, "revision -m MESSAGE [--rev-id ID] "
 	    "[--head REV] [--branch-label L] [--depends-on REV]",
 	    "create a new revision file", CMD_CONFIG | CMD_GRAPH },

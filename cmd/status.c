@@ -3,6 +3,7 @@
 
 #include "cmd.h"
 #include "error.h"
+#include "exec.h"
 #include "plan.h"
 #include "strbuf.h"
 #include "version.h"
@@ -33,6 +34,30 @@ list(struct cmd_ctx *ctx, struct strbuf *sb, const struct idxlist *l,
 		strbuf_addch(sb, ']');
 }
 
+struct partial_out {
+	struct cmd_ctx	*ctx;
+	struct strbuf	*sb;
+	size_t		 n;
+};
+
+static void
+print_partial(void *payload, const char *rev, const char *dir, size_t done)
+{
+	struct partial_out	*po = payload;
+
+	if (po->ctx->out.json) {
+		strbuf_addstr(po->sb, po->n ? ", {\"revision\": " :
+		    "{\"revision\": ");
+		json_str(po->sb, rev);
+		strbuf_addf(po->sb, ", \"direction\": \"%s\", "
+		    "\"statements_done\": %zu}", dir, done);
+	} else
+		strbuf_addf(po->sb, "  %-6s %s  %s stopped after %zu "
+		    "statements: rerun to resume, or 'migrate resolve'\n",
+		    "partial", rev, dir, done);
+	po->n++;
+}
+
 int
 cmd_status(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 {
@@ -44,7 +69,8 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 	struct plan		p = { NULL, 0 };
 	struct idxlist		applied = { NULL, 0 }, pending = { NULL, 0 };
 	struct idxlist		order;
-	struct strbuf		sb = STRBUF_INIT;
+	struct strbuf		sb = STRBUF_INIT, part = STRBUF_INIT;
+	struct partial_out	po;
 	size_t			i;
 	int			ch, rc, exit_code = 0;
 
@@ -65,26 +91,37 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 	    ctx->g->heads.n);
 	for (i = 0; i < p.n; i++)
 		idxlist_add(&pending, p.v[i].rev);
+	po.ctx = ctx;
+	po.sb = &part;
+	po.n = 0;
+	if ((rc = exec_partials(ctx->ex, print_partial, &po, err)) != 0)
+		goto done;
 	if (ctx->out.json) {
 		strbuf_addstr(&sb, "{");
 		list(ctx, &sb, &applied, "applied", 1);
 		strbuf_addstr(&sb, ", ");
 		list(ctx, &sb, &pending, "pending", 1);
-		strbuf_addstr(&sb, "}\n");
+		strbuf_addf(&sb, ", \"partial\": [%s]}\n", part.buf);
 	} else {
-		strbuf_addf(&sb, "%zu applied, %zu pending\n", applied.n,
+		strbuf_addf(&sb, "%zu applied, %zu pending", applied.n,
 		    pending.n);
+		if (po.n)
+			strbuf_addf(&sb, ", %zu partial", po.n);
+		strbuf_addch(&sb, '\n');
 		list(ctx, &sb, &applied, "done", 0);
 		list(ctx, &sb, &pending, "todo", 0);
+		strbuf_addstr(&sb, part.buf);
 	}
 	out_print(&ctx->out, "%s", sb.buf);
-	if (exit_code && pending.n > 0)
+	if (exit_code && (pending.n > 0 || po.n > 0))
 		rc = MG_EPENDING;
+done:
 	idxlist_clear(&order);
 	idxlist_clear(&applied);
 	idxlist_clear(&pending);
 	plan_free(&p);
 	version_free(&vs);
 	strbuf_release(&sb);
+	strbuf_release(&part);
 	return rc;
 }

@@ -402,26 +402,228 @@ parent_label(const struct graph *g, size_t rev, struct strbuf *sb)
 	return sb->buf;
 }
 
+/*
+ * A revision with statements that cannot run in a transaction (PostgreSQL's
+ * CREATE INDEX CONCURRENTLY ...) commits in parts; its history row is the
+ * attempt's record, created at the first commit and updated as parts
+ * commit, so that statements_done always counts what is durably applied
+ * and a rerun resumes there (DESIGN.md "Executor").
+ */
+struct attempt {
+	long long	id;		/* its history row, or -1 */
+	size_t		done;		/* statements durably applied */
+};
+
+struct partial {
+	char		*rev, *dir;
+	struct attempt	 a;
+};
+
+struct partials {
+	struct partial	*v;
+	size_t		 n;
+};
+
+static int
+keep_partial(void *payload, int ncols, char *const *vals)
+{
+	struct partials	*ps = payload;
+	struct partial	*p;
+
+	if (ncols < 4 || !vals[0] || !vals[1] || !vals[2] || !vals[3])
+		return 0;
+	ps->v = xreallocarray(ps->v, ps->n + 1, sizeof(*ps->v));
+	p = &ps->v[ps->n++];
+	p->rev = xstrdup(vals[0]);
+	p->dir = xstrdup(vals[1]);
+	p->a.id = atoll(vals[2]);
+	p->a.done = (size_t)atol(vals[3]);
+	return 0;
+}
+
+/*
+ * The partial attempts: revisions whose latest history row is a failure
+ * with statements applied. One query for the run, usually no rows.
+ */
+static int
+load_partials(struct exec *ex, struct partials *ps, struct mg_error *err)
+{
+	char	*sql;
+	int	 rc, exists;
+
+	ps->v = NULL;
+	ps->n = 0;
+	if ((rc = ex->d->table_exists(ex->db, ex->htable, &exists, err)) != 0 ||
+	    !exists)
+		return rc;
+	sql = xasprintf("SELECT revision, direction, id, statements_done FROM "
+	    "%s h WHERE NOT success AND statements_done > 0 AND id = (SELECT "
+	    "max(id) FROM %s WHERE revision = h.revision)", ex->htable,
+	    ex->htable);
+	rc = ex->d->query(ex->db, sql, NULL, 0, keep_partial, ps, err);
+	free(sql);
+	return rc;
+}
+
+static void
+find_partial(const struct partials *ps, const char *rev, const char *dir,
+    struct attempt *a)
+{
+	size_t	i;
+
+	a->id = -1;
+	a->done = 0;
+	for (i = 0; i < ps->n; i++)
+		if (strcmp(ps->v[i].rev, rev) == 0 &&
+		    strcmp(ps->v[i].dir, dir) == 0)
+			*a = ps->v[i].a;
+}
+
+static void
+partials_free(struct partials *ps)
+{
+	size_t	i;
+
+	for (i = 0; i < ps->n; i++) {
+		free(ps->v[i].rev);
+		free(ps->v[i].dir);
+	}
+	free(ps->v);
+}
+
+static int
+keep_id(void *payload, int ncols, char *const *vals)
+{
+	if (ncols > 0 && vals[0])
+		*(long long *)payload = atoll(vals[0]);
+	return 1;
+}
+
+/* Create or advance the attempt row, in the current transaction if any. */
+static int
+save_progress(struct exec *ex, const struct revision *rev, const char *dir,
+    const struct loaded *l, long ms, size_t done, size_t total,
+    struct attempt *a, struct mg_error *err)
+{
+	struct strbuf	sql = STRBUF_INIT;
+	int		rc;
+
+	if (a->id < 0) {
+		add_history_sql(&sql, ex, rev->id, dir, l->checksum, ms, done,
+		    total, 0);
+		strbuf_setlen(&sql, sql.len - 2);	/* ";\n" */
+		strbuf_addstr(&sql, " RETURNING id");
+		rc = ex->d->query(ex->db, sql.buf, NULL, 0, keep_id, &a->id,
+		    err);
+	} else {
+		strbuf_addf(&sql, "UPDATE %s SET statements_done = %zu, "
+		    "duration_ms = %ld WHERE id = %lld", ex->htable, done, ms,
+		    a->id);
+		rc = run_sql(ex, sql.buf, err);
+	}
+	if (rc == 0)
+		a->done = done;
+	strbuf_release(&sql);
+	return rc;
+}
+
+static void
+rollback_quietly(struct exec *ex, int *in_txn)
+{
+	struct mg_error	rb = MG_ERROR_INIT;
+
+	if (*in_txn)
+		ex->d->rollback(ex->db, &rb);
+	*in_txn = 0;
+	mg_error_clear(&rb);
+}
+
+/*
+ * Run the statements of one step, from the resume point; commit the parts
+ * before and after each statement that needs autocommit. On return the
+ * statements are done, inside the open transaction if *in_txn.
+ */
+static int
+run_statements(struct exec *ex, const struct revision *rev,
+    const struct loaded *l, const struct stmt_list *list, const char *dir,
+    int autocommit, long start, struct attempt *a, int *in_txn,
+    struct mg_error *err)
+{
+	struct strbuf	stmt = STRBUF_INIT;
+	size_t		i, cut_at, cut_len;
+	long		errpos;
+	int		rc = 0, nt, skip;
+
+	for (i = a->done; i < list->n; i++) {
+		strbuf_reset(&stmt);
+		ex->d->rewrite(&stmt, list->v[i].sql, &cut_at, &cut_len);
+		nt = !autocommit && ex->d->needs_no_transaction(stmt.buf);
+		if (nt && *in_txn) {
+			/* The part before it commits, with its progress. */
+			if ((rc = save_progress(ex, rev, dir, l,
+			    clock_ms() - start, i, list->n, a, err)) != 0 ||
+			    (rc = ex->d->commit(ex->db, err)) != 0)
+				goto fail;
+			*in_txn = 0;
+		}
+		if (!nt && !autocommit && !*in_txn) {
+			if ((rc = ex->d->begin(ex->db, err)) != 0)
+				goto fail;
+			*in_txn = 1;
+		}
+		skip = 0;
+		/* An interrupted CONCURRENTLY build may have left its index. */
+		if (i == a->done && a->id >= 0 && ex->d->before_resume &&
+		    (rc = ex->d->before_resume(ex->db, stmt.buf, &skip,
+		    err)) != 0)
+			goto fail;
+		out_debug(ex->out, "  %s%s\n", skip ? "(done) " : "",
+		    stmt.buf);
+		if (!skip && (rc = ex->d->exec(ex->db, stmt.buf, &errpos,
+		    err)) != 0) {
+			locate_error(err, rev, l, &list->v[i], errpos, cut_at,
+			    cut_len);
+			goto fail;
+		}
+		if (nt && (rc = save_progress(ex, rev, dir, l,
+		    clock_ms() - start, i + 1, list->n, a, err)) != 0)
+			goto fail;
+	}
+	strbuf_release(&stmt);
+	return 0;
+fail:
+	/* In autocommit every statement before this one is applied. */
+	if (autocommit && a->id < 0)
+		a->done = i;
+	strbuf_release(&stmt);
+	return rc;
+}
+
 int
 exec_run(struct exec *ex, const struct graph *g, struct version_state *vs,
     const struct plan *p, struct mg_error *err)
 {
 	enum txn_mode		 mode = ex->cfg->transaction;
-	struct strbuf		 sql = STRBUF_INIT, stmt = STRBUF_INIT;
-	struct strbuf		 parents = STRBUF_INIT;
+	struct strbuf		 sql = STRBUF_INIT, parents = STRBUF_INIT;
 	struct vop_list		 ops = { NULL, 0 };
+	struct attempt		 a;
+	struct partials		 partials = { NULL, 0 };
 	const struct revision	*rev;
 	const struct stmt_list	*list;
+	const char		*dir;
 	struct loaded		*l;
-	size_t			 i, j, done, cut_at, cut_len;
-	long			 start, run_start = clock_ms(), errpos;
+	size_t			 i, j;
+	long			 start, run_start = clock_ms();
 	int			 rc = 0, in_txn = 0, autocommit;
 
+	if ((rc = load_partials(ex, &partials, err)) != 0)
+		return rc;
 	for (i = 0; i < p->n; i++) {
 		rev = g->nodes[p->v[i].rev].rev;
 		l = ex->scripts[p->v[i].rev];
 		if (l == NULL)
 			BUG("exec_run before exec_prepare");
+		dir = p->v[i].up ? "up" : "down";
 		list = p->v[i].up ? &l->sc.up : &l->sc.down;
 		autocommit = mode == TXN_NONE || l->sc.transaction_off;
 		parent_label(g, p->v[i].rev, &parents);
@@ -433,6 +635,11 @@ exec_run(struct exec *ex, const struct graph *g, struct version_state *vs,
 			out_info(ex->out, "Running downgrade %s -> %s, %s\n",
 			    rev->id, parents.buf,
 			    rev->message ? rev->message : "");
+		find_partial(&partials, rev->id, dir, &a);
+		if (a.id >= 0)
+			out_info(ex->out, "  resuming at statement %zu of %zu "
+			    "(the earlier ones were applied by an interrupted "
+			    "run)\n", a.done + 1, list->n);
 		/* "all" keeps one transaction, but a no-transaction file ends it. */
 		if (in_txn && autocommit) {
 			if ((rc = ex->d->commit(ex->db, err)) != 0)
@@ -445,39 +652,43 @@ exec_run(struct exec *ex, const struct graph *g, struct version_state *vs,
 			in_txn = 1;
 		}
 		start = clock_ms();
-		for (done = 0; done < list->n; done++) {
-			strbuf_reset(&stmt);
-			ex->d->rewrite(&stmt, list->v[done].sql, &cut_at,
-			    &cut_len);
-			out_debug(ex->out, "  %s\n", stmt.buf);
-			if ((rc = ex->d->exec(ex->db, stmt.buf, &errpos,
-			    err)) != 0) {
-				locate_error(err, rev, l, &list->v[done],
-				    errpos, cut_at, cut_len);
-				if (in_txn) {
-					struct mg_error rb = MG_ERROR_INIT;
-
-					ex->d->rollback(ex->db, &rb);
-					mg_error_clear(&rb);
-					in_txn = 0;
-				}
-				record_failure(ex, rev, p->v[i].up ? "up" :
-				    "down", l, clock_ms() - start,
-				    autocommit ? done : 0, list->n);
-				if (mode == TXN_ALL && i > 0)
-					strbuf_addf(&err->hint, "transaction "
-					    "= all: the %zu revisions applied "
-					    "before it in this run were rolled "
-					    "back too.", i);
+		if ((rc = run_statements(ex, rev, l, list, dir, autocommit,
+		    start, &a, &in_txn, err)) != 0) {
+			rollback_quietly(ex, &in_txn);
+			if (a.id < 0)
+				record_failure(ex, rev, dir, l,
+				    clock_ms() - start, a.done, list->n);
+			if (a.done > 0) {
+				strbuf_reset(&err->hint);
+				strbuf_addf(&err->hint, "Revision '%s' is "
+				    "partially applied (%zu of %zu statements); "
+				    "run the command again to resume, or settle "
+				    "it by hand and record it with 'migrate "
+				    "resolve %s --applied' or '--rolled-back'.",
+				    rev->id, a.done, list->n, rev->id);
+			} else if (mode == TXN_ALL && i > 0)
+				strbuf_addf(&err->hint, "transaction = all: "
+				    "the %zu revisions applied before it in "
+				    "this run were rolled back too.", i);
+			goto done;
+		}
+		if (!in_txn && !autocommit) {
+			if ((rc = ex->d->begin(ex->db, err)) != 0)
 				goto done;
-			}
+			in_txn = 1;
 		}
 		strbuf_reset(&sql);
 		version_step(vs, p->v[i].rev, p->v[i].up, &ops);
 		for (j = 0; j < ops.n; j++)
 			add_vop_sql(&sql, ex, g, &ops.v[j]);
-		add_history_sql(&sql, ex, rev->id, p->v[i].up ? "up" : "down",
-		    l->checksum, clock_ms() - start, list->n, list->n, 1);
+		if (a.id >= 0)
+			strbuf_addf(&sql, "UPDATE %s SET statements_done = %zu, "
+			    "duration_ms = %ld, checksum = '%s', success = TRUE "
+			    "WHERE id = %lld;\n", ex->htable, list->n,
+			    clock_ms() - start, l->checksum, a.id);
+		else
+			add_history_sql(&sql, ex, rev->id, dir, l->checksum,
+			    clock_ms() - start, list->n, list->n, 1);
 		if ((rc = run_sql(ex, sql.buf, err)) != 0) {
 			mg_error_prefix(err, "cannot update version table "
 			    "'%s'", ex->vtable);
@@ -497,16 +708,86 @@ exec_run(struct exec *ex, const struct graph *g, struct version_state *vs,
 	out_debug(ex->out, "%zu revisions in %ld ms\n", p->n,
 	    clock_ms() - run_start);
 done:
-	if (in_txn) {
-		struct mg_error rb = MG_ERROR_INIT;
-
-		ex->d->rollback(ex->db, &rb);
-		mg_error_clear(&rb);
-	}
+	rollback_quietly(ex, &in_txn);
+	partials_free(&partials);
 	free(ops.v);
 	strbuf_release(&sql);
-	strbuf_release(&stmt);
 	strbuf_release(&parents);
+	return rc;
+}
+
+int
+exec_partials(struct exec *ex, void (*fn)(void *, const char *rev,
+    const char *dir, size_t done), void *payload, struct mg_error *err)
+{
+	struct partials	ps;
+	size_t		i;
+	int		rc;
+
+	if ((rc = load_partials(ex, &ps, err)) == 0)
+		for (i = 0; i < ps.n; i++)
+			fn(payload, ps.v[i].rev, ps.v[i].dir, ps.v[i].a.done);
+	partials_free(&ps);
+	return rc;
+}
+
+int
+exec_resolve(struct exec *ex, const struct graph *g, struct version_state *vs,
+    size_t rev, int applied, struct mg_error *err)
+{
+	struct partials		 ps = { NULL, 0 };
+	struct strbuf		 sql = STRBUF_INIT;
+	struct vop_list		 ops = { NULL, 0 };
+	struct attempt		 a;
+	const char		*id = g->nodes[rev].rev->id, *dir = "up";
+	size_t			 j;
+	int			 rc, up;
+
+	if ((rc = load_partials(ex, &ps, err)) != 0)
+		goto done;
+	find_partial(&ps, id, "up", &a);
+	if (a.id < 0) {
+		find_partial(&ps, id, "down", &a);
+		dir = "down";
+	}
+	if (a.id < 0) {
+		rc = mg_error_set(err, MG_EUSAGE, "revision '%s' is not "
+		    "partially applied", id);
+		strbuf_addstr(&err->hint, "Only a revision whose last attempt "
+		    "stopped between statements needs resolving; see "
+		    "'migrate status'.");
+		goto done;
+	}
+	up = strcmp(dir, "up") == 0;
+	/* --applied finishes the step; --rolled-back undoes the attempt. */
+	if (applied) {
+		version_step(vs, rev, up, &ops);
+		for (j = 0; j < ops.n; j++)
+			add_vop_sql(&sql, ex, g, &ops.v[j]);
+	}
+	/* A newer row: the attempt is no longer the one to resume. */
+	strbuf_addf(&sql, "INSERT INTO %s (revision, direction, checksum, "
+	    "applied_at, applied_by, duration_ms, statements_done, "
+	    "statements_total, success) SELECT revision, 'resolve', checksum, "
+	    "%s, ", ex->htable, ex->d->now_sql);
+	strbuf_addquoted(&sql, ex->applied_by);
+	strbuf_addf(&sql, ", 0, %s, statements_total, TRUE FROM %s WHERE "
+	    "id = %lld;\n", applied ? "statements_total" : "0", ex->htable,
+	    a.id);
+	if ((rc = ex->d->begin(ex->db, err)) == 0 &&
+	    (rc = run_sql(ex, sql.buf, err)) == 0)
+		rc = ex->d->commit(ex->db, err);
+	if (rc != 0) {
+		int in_txn = 1;
+
+		rollback_quietly(ex, &in_txn);
+	} else
+		out_info(ex->out, "Resolved '%s' (%s) as %s.\n", id, dir,
+		    applied ? "applied" : "rolled back");
+done:
+	partials_free(&ps);
+	free(ops.v);
+	strbuf_release(&sql);
 	return rc;
 }
 

@@ -55,6 +55,25 @@ int	exec_run(struct exec *, const struct graph *, struct version_state *,
 	    const struct plan *, struct mg_error *err);
 
 /*
+ * Call fn for each revision whose last attempt stopped between
+ * statements: its id, direction ("up"/"down") and statements applied.
+ */
+int	exec_partials(struct exec *, void (*fn)(void *, const char *rev,
+	    const char *dir, size_t done), void *payload,
+	    struct mg_error *err);
+
+/*
+ * Settle a revision whose last attempt stopped between statements (its
+ * history row is partial): applied = 1 records it as done (the version
+ * rows move as the step would move them), 0 as undone by hand. Either way
+ * a 'resolve' history row records the decision. A revision that is not
+ * partial is MG_EUSAGE. Needs the lock.
+ */
+int	exec_resolve(struct exec *, const struct graph *,
+	    struct version_state *, size_t rev, int applied,
+	    struct mg_error *err);
+
+/*
  * Set the version rows to rows (revision indices) without running
  * anything, with a 'stamp' history row for each. purge deletes every row
  * first, even ids that no file has. Runs in one transaction; needs the lock.

@@ -19,11 +19,8 @@ dialect_for_url(const struct dialect **out, const char *url,
 		*out = &dialect_sqlite;
 		return 0;
 	case URL_POSTGRES:
-		mg_error_set(err, MG_ECONFIG, "PostgreSQL URLs are not "
-		    "supported by this build yet");
-		strbuf_addstr(&err->hint, "This version of migrate runs on "
-		    "SQLite only; use a sqlite:/// URL.");
-		return MG_ECONFIG;
+		*out = &dialect_postgres;
+		return 0;
 	}
 	return mg_error_set(err, MG_ECONFIG, "unsupported database URL");
 }

@@ -70,8 +70,17 @@ struct dialect {
 		    size_t *cut_at, size_t *cut_len);
 	/* SQL expression for "now" as stored in the history table. */
 	const char	*now_sql;
+	/*
+	 * Before re-running stmt, the first statement of a resumed revision
+	 * (it may have been cut off): PostgreSQL drops the INVALID index a
+	 * failed CREATE INDEX CONCURRENTLY leaves, and sets *skip when the
+	 * index exists and is valid. NULL when there is nothing to check.
+	 */
+	int	(*before_resume)(struct db *, const char *stmt, int *skip,
+		    struct mg_error *);
 };
 
+extern const struct dialect dialect_postgres;
 extern const struct dialect dialect_sqlite;
 
 /* The dialect for url's scheme; MG_ECONFIG for an unknown scheme. */

@@ -1,0 +1,811 @@
+/*
+ * PostgreSQL backend (libpq).
+ *
+ * The migration lock is a session-level advisory lock, so that it survives
+ * the commits between revisions and the statements that run outside a
+ * transaction block (DESIGN.md "Executor"). Its key is derived from the
+ * lock key string (the version table name as configured) by key_of():
+ * FNV-1a 64 over the string's bytes (offset basis 0xcbf29ce484222325,
+ * prime 0x100000001b3), the 64 bits read as a two's complement bigint.
+ * It depends on nothing but those bytes, so every process on every machine
+ * computes the same key for the same table name, and a script can too.
+ * Note that "migrate_version" and "public.migrate_version" are different
+ * strings and so different locks: configure the name the same way
+ * everywhere.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <libpq-fe.h>
+
+#include "dialect.h"
+#include "error.h"
+#include "strbuf.h"
+#include "xmalloc.h"
+
+/* Oldest server supported: identity columns and to_regclass(text). */
+#define PG_MIN_VERSION	100000
+/* Pause between two pg_try_advisory_lock() attempts. */
+#define LOCK_POLL_MS	50
+
+struct db {
+	PGconn	*conn;
+	int	 locked;
+	char	 key[24];	/* the advisory key held, in decimal */
+};
+
+/* Set msg from libpq's text: trailing newline dropped, as psql shows it. */
+static void
+set_libpq_message(struct mg_error *err, int code, const char *text)
+{
+	mg_error_set(err, code, "%s", text && *text ? text :
+	    "unknown libpq error");
+	strbuf_rtrim(&err->msg);
+}
+
+/*
+ * Convert the server's 1-based character position into a 0-based byte
+ * offset into sql. The server counts characters of the statement as it
+ * received it, so walk sql in the connection's client encoding
+ * (tag-20261122-offsets: exec.c maps the offset to FILE:LINE:COL).
+ */
+static long
+byte_offset(const PGconn *conn, const char *sql, const char *pos)
+{
+	long	 chars, off = 0, len;
+	int	 enc = PQclientEncoding(conn), n;
+	char	*end;
+
+	errno = 0;
+	chars = strtol(pos, &end, 10);
+	if (errno != 0 || end == pos || chars < 1)
+		return -1;
+	len = (long)strlen(sql);
+	while (--chars > 0 && off < len) {
+		n = PQmblen(sql + off, enc);
+		off += n > 0 ? n : 1;
+	}
+	return off < len ? off : len;
+}
+
+/* Is the connection gone? Then say so in err (the message is libpq's). */
+static int
+conn_lost(struct db *db, struct mg_error *err)
+{
+	if (PQstatus(db->conn) != CONNECTION_BAD)
+		return 0;
+	if (err->code == 0)
+		set_libpq_message(err, MG_EDB, PQerrorMessage(db->conn));
+	if (err->hint.len == 0)
+		strbuf_addstr(&err->hint, "The connection to the server was "
+		    "lost; an open transaction was rolled back. Run "
+		    "'migrate current' to see what was applied.");
+	return 1;
+}
+
+/*
+ * Fill err from a failed result: the server's primary message, detail,
+ * hint and SQLSTATE, and the error position when sql is given.
+ */
+static int
+result_error(struct db *db, const PGresult *res, const char *sql,
+    long *errpos, struct mg_error *err)
+{
+	const char	*f, *m;
+
+	f = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	if (f != NULL) {
+		mg_error_set(err, MG_EDB, "%s", f);
+		strbuf_rtrim(&err->msg);
+	} else {
+		/* An error made by libpq itself (connection lost, OOM). */
+		m = res ? PQresultErrorMessage(res) : "";
+		set_libpq_message(err, MG_EDB, *m ? m :
+		    PQerrorMessage(db->conn));
+	}
+	if (res != NULL) {
+		if ((f = PQresultErrorField(res, PG_DIAG_SQLSTATE)) != NULL)
+			snprintf(err->sqlstate, sizeof(err->sqlstate), "%s",
+			    f);
+		if ((f = PQresultErrorField(res,
+		    PG_DIAG_MESSAGE_DETAIL)) != NULL)
+			strbuf_addstr(&err->detail, f);
+		if ((f = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT)) != NULL)
+			strbuf_addstr(&err->hint, f);
+		if (sql != NULL && errpos != NULL &&
+		    (f = PQresultErrorField(res,
+		    PG_DIAG_STATEMENT_POSITION)) != NULL)
+			*errpos = byte_offset(db->conn, sql, f);
+	}
+	conn_lost(db, err);
+	return MG_EDB;
+}
+
+/*
+ * Send sql (with params, or as a simple query that may hold several
+ * statements) and wait for the end. Of the results, keep the first error:
+ * it carries the server's fields, while a lost connection adds a second
+ * one made by libpq. A revision may hold COPY ... TO STDOUT or FROM STDIN,
+ * which would leave the connection in COPY mode: the output is discarded
+ * and the input refused. NULL when nothing could be sent.
+ */
+static PGresult *
+run(struct db *db, const char *sql, int nparams, const char *const *params)
+{
+	PGresult	*res, *keep = NULL;
+	char		*buf;
+	int		 sent;
+
+	if (nparams > 0)
+		sent = PQsendQueryParams(db->conn, sql, nparams, NULL, params,
+		    NULL, NULL, 0);
+	else
+		sent = PQsendQuery(db->conn, sql);
+	if (!sent)
+		return NULL;
+	while ((res = PQgetResult(db->conn)) != NULL) {
+		switch (PQresultStatus(res)) {
+		case PGRES_COPY_OUT:
+			while (PQgetCopyData(db->conn, &buf, 0) > 0)
+				PQfreemem(buf);
+			break;
+		case PGRES_COPY_IN:
+		case PGRES_COPY_BOTH:
+			PQputCopyEnd(db->conn, "migrate does not supply data "
+			    "to COPY FROM STDIN");
+			break;
+		default:
+			break;
+		}
+		if (keep == NULL || (PQresultStatus(res) == PGRES_FATAL_ERROR &&
+		    PQresultStatus(keep) != PGRES_FATAL_ERROR)) {
+			PQclear(keep);
+			keep = res;
+		} else
+			PQclear(res);
+		/* A broken COPY could hand back the same state forever. */
+		if (PQstatus(db->conn) == CONNECTION_BAD)
+			break;
+	}
+	return keep;
+}
+
+static int
+result_ok(const PGresult *res)
+{
+	ExecStatusType	st = PQresultStatus(res);
+
+	return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ||
+	    st == PGRES_EMPTY_QUERY || st == PGRES_COPY_OUT;
+}
+
+static int
+pg_exec(struct db *db, const char *sql, long *errpos, struct mg_error *err)
+{
+	PGresult	*res;
+	int		 rc = 0;
+
+	if (errpos)
+		*errpos = -1;
+	if (conn_lost(db, err))
+		return MG_EDB;
+	res = run(db, sql, 0, NULL);
+	if (res == NULL || !result_ok(res))
+		rc = result_error(db, res, sql, errpos, err);
+	PQclear(res);
+	return rc;
+}
+
+static int
+pg_query(struct db *db, const char *sql, const char *const *params,
+    int nparams, row_fn *fn, void *payload, struct mg_error *err)
+{
+	PGresult	 *res;
+	char		**vals;
+	int		  i, r, nrows, ncols;
+
+	if (conn_lost(db, err))
+		return MG_EDB;
+	res = run(db, sql, nparams, params);
+	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
+		if (res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK) {
+			PQclear(res);	/* no rows to give */
+			return 0;
+		}
+		result_error(db, res, NULL, NULL, err);
+		PQclear(res);
+		return MG_EDB;
+	}
+	nrows = PQntuples(res);
+	ncols = PQnfields(res);
+	vals = xcalloc((size_t)ncols + 1, sizeof(*vals));
+	for (r = 0; r < nrows; r++) {
+		for (i = 0; i < ncols; i++)
+			vals[i] = PQgetisnull(res, r, i) ? NULL :
+			    PQgetvalue(res, r, i);
+		if (fn(payload, ncols, vals) != 0)
+			break;
+	}
+	free(vals);
+	PQclear(res);
+	return 0;
+}
+
+/* Run a query expected to return one value; copy it to out. */
+static int
+query_value(struct db *db, const char *sql, const char *param,
+    struct strbuf *out, struct mg_error *err)
+{
+	PGresult	*res;
+
+	if (conn_lost(db, err))
+		return MG_EDB;
+	res = run(db, sql, param ? 1 : 0, &param);
+	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
+		result_error(db, res, NULL, NULL, err);
+		PQclear(res);
+		return MG_EDB;
+	}
+	strbuf_reset(out);
+	if (PQntuples(res) > 0 && PQnfields(res) > 0 &&
+	    !PQgetisnull(res, 0, 0))
+		strbuf_addstr(out, PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
+static int
+pg_open(struct db **out, const struct dialect_opts *o, struct mg_error *err)
+{
+	/*
+	 * The URL goes to libpq as-is: with expand_dbname, "dbname" may be a
+	 * postgresql:// URI or a key=value string, and PG* variables fill
+	 * in what it leaves out. Keywords before it are defaults the URL
+	 * may override: revision files are UTF-8 (error positions count
+	 * characters in the client encoding).
+	 */
+	static const char *const keys[] = {
+		"client_encoding", "dbname", "fallback_application_name", NULL
+	};
+	const char	*vals[4];
+	struct strbuf	 set = STRBUF_INIT;
+	struct db	*db;
+	int		 ver, rc;
+
+	*out = NULL;
+	vals[0] = "UTF8";
+	vals[1] = o->url;
+	vals[2] = "migrate";
+	vals[3] = NULL;
+	db = xcalloc(1, sizeof(*db));
+	db->conn = PQconnectdbParams(keys, vals, 1);
+	if (db->conn == NULL) {
+		free(db);
+		return mg_error_set(err, MG_EDB, "cannot connect: out of "
+		    "memory");
+	}
+	/* libpq's message names host and user, never the password. */
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		set_libpq_message(err, MG_EDB, PQerrorMessage(db->conn));
+		rc = MG_EDB;
+		goto fail;
+	}
+	if ((ver = PQserverVersion(db->conn)) < PG_MIN_VERSION) {
+		rc = mg_error_set(err, MG_EDB, "PostgreSQL %d.%d is not "
+		    "supported", ver / 10000, ver / 100 % 100);
+		strbuf_addstr(&err->hint, "migrate needs PostgreSQL 10 or "
+		    "later.");
+		goto fail;
+	}
+	/*
+	 * Quiet NOTICEs ("relation ... already exists, skipping"), and
+	 * bound how long a migration statement queues behind other locks.
+	 */
+	strbuf_addstr(&set, "SET client_min_messages = warning;");
+	if (o->lock_timeout_ms > 0)
+		strbuf_addf(&set, " SET lock_timeout = '%ldms';",
+		    o->lock_timeout_ms);
+	if (o->statement_timeout_ms > 0)
+		strbuf_addf(&set, " SET statement_timeout = '%ldms';",
+		    o->statement_timeout_ms);
+	if ((rc = pg_exec(db, set.buf, NULL, err)) != 0) {
+		mg_error_prefix(err, "cannot set up the session");
+		goto fail;
+	}
+	strbuf_release(&set);
+	*out = db;
+	return 0;
+fail:
+	strbuf_release(&set);
+	PQfinish(db->conn);
+	free(db);
+	return rc;
+}
+
+static int
+simple(struct db *db, const char *sql, struct mg_error *err)
+{
+	return pg_exec(db, sql, NULL, err);
+}
+
+static int
+pg_begin(struct db *db, struct mg_error *err)
+{
+	return simple(db, "BEGIN", err);
+}
+
+static int
+pg_commit(struct db *db, struct mg_error *err)
+{
+	PGresult	*res;
+	int		 rc = 0;
+
+	if (conn_lost(db, err))
+		return MG_EDB;
+	res = run(db, "COMMIT", 0, NULL);
+	if (res == NULL || !result_ok(res))
+		rc = result_error(db, res, NULL, NULL, err);
+	else if (strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
+		/* COMMIT of a failed transaction rolls it back, silently. */
+		rc = mg_error_set(err, MG_EDB, "transaction rolled back "
+		    "instead of committed");
+		strbuf_addstr(&err->hint, "A statement in it failed "
+		    "earlier.");
+	}
+	PQclear(res);
+	return rc;
+}
+
+static int
+pg_rollback(struct db *db, struct mg_error *err)
+{
+	switch (PQtransactionStatus(db->conn)) {
+	case PQTRANS_INTRANS:
+	case PQTRANS_INERROR:
+		return simple(db, "ROLLBACK", err);
+	default:
+		/*
+		 * Idle: nothing to roll back. Unknown: the connection is
+		 * gone and the server rolled back on its own.
+		 */
+		return 0;
+	}
+}
+
+/* FNV-1a 64 of key, as a signed bigint in decimal (see the top). */
+static void
+key_of(char *buf, size_t size, const char *key)
+{
+	uint64_t	h = UINT64_C(0xcbf29ce484222325);
+	int64_t		k;
+
+	for (; *key; key++) {
+		h ^= (unsigned char)*key;
+		h *= UINT64_C(0x100000001b3);
+	}
+	/* Two's complement without implementation-defined conversion. */
+	k = h <= INT64_MAX ? (int64_t)h : -(int64_t)(~h) - 1;
+	snprintf(buf, size, "%" PRId64, k);
+}
+
+static void
+msleep(long ms)
+{
+	struct timespec	ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+static long
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static int
+pg_lock(struct db *db, const char *key, long timeout_ms,
+    struct mg_error *err)
+{
+	struct strbuf	 got = STRBUF_INIT, pid = STRBUF_INIT;
+	char		 k[24];
+	long		 start = now_ms(), left;
+	int		 rc;
+
+	key_of(k, sizeof(k), key);
+	if (db->locked && strcmp(db->key, k) == 0)
+		return 0;
+	/*
+	 * A polled try-lock, not pg_advisory_lock() under lock_timeout:
+	 * the wait stays bounded by lock_wait alone, and a waiter never
+	 * sits in the server's lock queue.
+	 */
+	for (;;) {
+		if ((rc = query_value(db, "SELECT pg_try_advisory_lock("
+		    "$1::bigint)", k, &got, err)) != 0)
+			goto done;
+		if (strcmp(got.buf, "t") == 0)
+			break;
+		left = timeout_ms - (now_ms() - start);
+		if (left <= 0) {
+			/*
+			 * A bigint key is split into classid (high 32 bits)
+			 * and objid (low 32 bits), with objsubid 1.
+			 */
+			if (query_value(db, "SELECT pid FROM pg_locks "
+			    "WHERE locktype = 'advisory' AND granted AND "
+			    "objsubid = 1 AND database = (SELECT oid FROM "
+			    "pg_database WHERE datname = current_database()) "
+			    "AND ((classid::bigint << 32) | objid::bigint) = "
+			    "$1::bigint LIMIT 1", k, &pid, err) != 0) {
+				mg_error_clear(err);
+				strbuf_reset(&pid);
+			}
+			rc = mg_error_set(err, MG_ELOCK, "migration lock not "
+			    "acquired within %ld ms%s%s%s", timeout_ms > 0 ?
+			    timeout_ms : 0, pid.len ? " (held by pid " : "",
+			    pid.buf, pid.len ? ")" : "");
+			strbuf_addf(&err->hint, "Another migrate is running "
+			    "against this database (advisory lock %s); raise "
+			    "lock_wait to wait longer.", k);
+			goto done;
+		}
+		msleep(left < LOCK_POLL_MS ? left : LOCK_POLL_MS);
+	}
+	db->locked = 1;
+	memcpy(db->key, k, sizeof(db->key));
+done:
+	strbuf_release(&got);
+	strbuf_release(&pid);
+	return rc;
+}
+
+static int
+pg_unlock(struct db *db, struct mg_error *err)
+{
+	struct strbuf	got = STRBUF_INIT;
+	int		rc = 0;
+
+	if (!db->locked)
+		return 0;
+	db->locked = 0;
+	/* A lost session took its locks with it. */
+	if (PQstatus(db->conn) != CONNECTION_OK)
+		return 0;
+	rc = query_value(db, "SELECT pg_advisory_unlock($1::bigint)", db->key,
+	    &got, err);
+	strbuf_release(&got);
+	return rc;
+}
+
+static void
+pg_close(struct db *db)
+{
+	struct mg_error	ignored = MG_ERROR_INIT;
+
+	if (db == NULL)
+		return;
+	/*
+	 * Ending the session releases the lock too, but only once the
+	 * server notices; unlocking first lets a waiter in at once.
+	 */
+	if (db->locked && PQtransactionStatus(db->conn) == PQTRANS_IDLE)
+		pg_unlock(db, &ignored);
+	mg_error_clear(&ignored);
+	PQfinish(db->conn);
+	free(db);
+}
+
+static int
+pg_table_exists(struct db *db, const char *table, int *exists,
+    struct mg_error *err)
+{
+	struct strbuf	got = STRBUF_INIT;
+	int		rc;
+
+	*exists = 0;
+	/* to_regclass() follows search_path and takes "schema.table". */
+	if ((rc = query_value(db, "SELECT to_regclass($1) IS NOT NULL", table,
+	    &got, err)) == 0)
+		*exists = strcmp(got.buf, "t") == 0;
+	strbuf_release(&got);
+	return rc;
+}
+
+/* Length of the schema part of a qualified name ("s"."t"), or 0. */
+static size_t
+schema_len(const char *name)
+{
+	const char	*p;
+	int		 quoted = 0;
+
+	for (p = name; *p; p++) {
+		if (*p == '"')
+			quoted = !quoted;	/* "" inside stays balanced */
+		else if (*p == '.' && !quoted)
+			return (size_t)(p - name);
+	}
+	return 0;
+}
+
+static void
+pg_version_ddl(struct strbuf *sb, const char *vtable, const char *htable)
+{
+	struct strbuf	schema = STRBUF_INIT;
+	size_t		n;
+
+	/*
+	 * Not CREATE SCHEMA IF NOT EXISTS: it needs the CREATE privilege
+	 * on the database even when the schema exists, which an
+	 * application role given its own schema often lacks.
+	 */
+	if ((n = schema_len(vtable)) > 0) {
+		strbuf_add(&schema, vtable, n);
+		strbuf_addstr(sb, "DO $migrate$ BEGIN\n"
+		    "    IF to_regnamespace(");
+		strbuf_addquoted(sb, schema.buf);
+		strbuf_addf(sb, ") IS NULL THEN\n"
+		    "        CREATE SCHEMA %s;\n"
+		    "    END IF;\n"
+		    "END $migrate$;\n", schema.buf);
+	}
+	strbuf_addf(sb, "CREATE TABLE IF NOT EXISTS %s (\n"
+	    "    version_num varchar(64) NOT NULL PRIMARY KEY\n);\n", vtable);
+	strbuf_addf(sb, "CREATE TABLE IF NOT EXISTS %s (\n"
+	    "    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
+	    "    revision varchar(64) NOT NULL,\n"
+	    "    direction varchar(8) NOT NULL,\n"
+	    "    checksum char(64),\n"
+	    "    applied_at timestamptz NOT NULL,\n"
+	    "    applied_by text,\n"
+	    "    duration_ms bigint,\n"
+	    "    statements_done integer,\n"
+	    "    statements_total integer,\n"
+	    "    success boolean NOT NULL\n);\n", htable);
+	strbuf_release(&schema);
+}
+
+/*
+ * A token of a statement's leading words: a keyword or identifier (len >
+ * 0), a quoted identifier (quoted, never equal to a keyword), or one
+ * punctuation character (len 0; '\0' at the end).
+ */
+struct tok {
+	const char	*s;
+	size_t		 len;
+	int		 quoted;
+};
+
+static const char *
+skip_blanks(const char *p)
+{
+	int	depth;
+
+	for (;;) {
+		while (isspace((unsigned char)*p))
+			p++;
+		if (p[0] == '-' && p[1] == '-') {
+			p += strcspn(p, "\n");
+			continue;
+		}
+		if (p[0] == '/' && p[1] == '*') {
+			/* PostgreSQL's block comments nest. */
+			depth = 1;
+			p += 2;
+			while (*p && depth > 0) {
+				if (p[0] == '/' && p[1] == '*') {
+					depth++;
+					p += 2;
+				} else if (p[0] == '*' && p[1] == '/') {
+					depth--;
+					p += 2;
+				} else
+					p++;
+			}
+			continue;
+		}
+		return p;
+	}
+}
+
+/* Read the token at p into t; return where the next one starts. */
+static const char *
+next_tok(const char *p, struct tok *t)
+{
+	p = skip_blanks(p);
+	t->s = p;
+	t->len = 0;
+	t->quoted = 0;
+	if (*p == '"') {
+		t->quoted = 1;
+		for (p++; *p; p++)
+			if (*p == '"' && *++p != '"')
+				break;
+		return p;
+	}
+	/* Bytes >= 0x80 may start an identifier (UTF-8 letters). */
+	while (isalnum((unsigned char)p[t->len]) || p[t->len] == '_' ||
+	    p[t->len] == '$' || (unsigned char)p[t->len] >= 0x80)
+		t->len++;
+	if (t->len > 0)
+		return p + t->len;
+	return *p ? p + 1 : p;
+}
+
+static int
+tok_is(const struct tok *t, const char *kw)
+{
+	return !t->quoted && t->len == strlen(kw) &&
+	    strncasecmp(t->s, kw, t->len) == 0;
+}
+
+static int
+tok_end(const struct tok *t)
+{
+	return !t->quoted && t->len == 0 && (*t->s == '\0' || *t->s == ';');
+}
+
+/*
+ * Statements PostgreSQL refuses inside a transaction block, as leading
+ * words; "*" is any one name. Running one of them outside a transaction
+ * is always correct, so a form that would also run inside one (CREATE
+ * SUBSCRIPTION with create_slot = false) may be listed. Not listed:
+ * ALTER TYPE ... ADD VALUE (allowed in a transaction since PostgreSQL 12),
+ * REINDEX and CLUSTER (decided in needs_no_transaction()).
+ */
+static const char *const no_txn[] = {
+	"CREATE INDEX CONCURRENTLY",
+	"CREATE UNIQUE INDEX CONCURRENTLY",
+	"DROP INDEX CONCURRENTLY",
+	"VACUUM",
+	"CREATE DATABASE",
+	"DROP DATABASE",
+	"ALTER DATABASE * SET TABLESPACE",
+	"CREATE TABLESPACE",
+	"DROP TABLESPACE",
+	"ALTER SYSTEM",
+	"CREATE SUBSCRIPTION",
+	"DROP SUBSCRIPTION",
+	"DISCARD ALL",
+	NULL
+};
+
+static int
+words_match(const char *stmt, const char *pattern)
+{
+	struct tok	 t;
+	const char	*p = stmt, *w = pattern;
+	size_t		 n;
+	char		 kw[32];
+
+	while (*w) {
+		n = strcspn(w, " ");
+		if (n >= sizeof(kw))
+			BUG("keyword too long in no_txn[]");
+		memcpy(kw, w, n);
+		kw[n] = '\0';
+		w += n + (w[n] == ' ');
+		p = next_tok(p, &t);
+		if (strcmp(kw, "*") == 0 ? !(t.quoted || t.len > 0) :
+		    !tok_is(&t, kw))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * REINDEX [(option, ...)] {INDEX|TABLE|SCHEMA|DATABASE|SYSTEM}
+ * [CONCURRENTLY] name: CONCURRENTLY (a keyword, or an option not set to
+ * false) and the SCHEMA, DATABASE and SYSTEM forms refuse a transaction.
+ */
+static int
+reindex_needs_no_txn(const char *p)
+{
+	struct tok	t;
+	int		conc = 0, depth;
+
+	p = next_tok(p, &t);
+	if (!t.quoted && t.len == 0 && *t.s == '(') {
+		for (depth = 1; depth > 0; ) {
+			p = next_tok(p, &t);
+			if (tok_end(&t))
+				return 0;
+			if (!t.quoted && t.len == 0)
+				depth += *t.s == '(' ? 1 : *t.s == ')' ? -1 : 0;
+			else if (depth == 1 && tok_is(&t, "CONCURRENTLY")) {
+				conc = 1;
+				p = next_tok(p, &t);
+				if (tok_is(&t, "FALSE") || tok_is(&t, "OFF") ||
+				    tok_is(&t, "0"))
+					conc = 0;
+				else if (!t.quoted && t.len == 0 &&
+				    *t.s == ')')
+					depth--;
+			}
+		}
+		p = next_tok(p, &t);
+	}
+	if (tok_is(&t, "SCHEMA") || tok_is(&t, "DATABASE") ||
+	    tok_is(&t, "SYSTEM"))
+		return 1;
+	if (!tok_is(&t, "INDEX") && !tok_is(&t, "TABLE"))
+		return 0;
+	next_tok(p, &t);
+	return conc || tok_is(&t, "CONCURRENTLY");
+}
+
+/* CLUSTER [VERBOSE] or CLUSTER (options) alone: every table, no txn. */
+static int
+cluster_needs_no_txn(const char *p)
+{
+	struct tok	t;
+	int		depth;
+
+	p = next_tok(p, &t);
+	if (!t.quoted && t.len == 0 && *t.s == '(') {
+		for (depth = 1; depth > 0 && !tok_end(&t); ) {
+			p = next_tok(p, &t);
+			if (!t.quoted && t.len == 0)
+				depth += *t.s == '(' ? 1 : *t.s == ')' ? -1 : 0;
+		}
+		p = next_tok(p, &t);
+	} else if (tok_is(&t, "VERBOSE"))
+		next_tok(p, &t);
+	return tok_end(&t);
+}
+
+static int
+pg_needs_no_transaction(const char *stmt)
+{
+	struct tok	 t;
+	const char	*p;
+	size_t		 i;
+
+	for (i = 0; no_txn[i] != NULL; i++)
+		if (words_match(stmt, no_txn[i]))
+			return 1;
+	p = next_tok(stmt, &t);
+	if (tok_is(&t, "REINDEX"))
+		return reindex_needs_no_txn(p);
+	if (tok_is(&t, "CLUSTER"))
+		return cluster_needs_no_txn(p);
+	return 0;
+}
+
+static void
+pg_rewrite(struct strbuf *out, const char *stmt, size_t *cut_at,
+    size_t *cut_len)
+{
+	*cut_at = *cut_len = 0;
+	strbuf_addstr(out, stmt);
+}
+
+const struct dialect dialect_postgres = {
+	.name = "postgresql",
+	.open = pg_open,
+	.close = pg_close,
+	.exec = pg_exec,
+	.query = pg_query,
+	.begin = pg_begin,
+	.commit = pg_commit,
+	.rollback = pg_rollback,
+	.lock = pg_lock,
+	.unlock = pg_unlock,
+	.table_exists = pg_table_exists,
+	.version_ddl = pg_version_ddl,
+	.needs_no_transaction = pg_needs_no_transaction,
+	.rewrite = pg_rewrite,
+	.now_sql = "now()",
+};
