@@ -47,6 +47,22 @@ fi
 if [ "$mode" != unit ]; then
 	: "${MIGRATE:=$here/../migrate}"
 	export MIGRATE
+	# One throwaway PostgreSQL cluster for the whole CLI run; each test
+	# makes its own database in it. Stopped on every way out.
+	if [ -z "${MIGRATE_TEST_PG_DIR:-}" ]; then
+		if "$here/helpers/pg.sh" available >/dev/null 2>&1; then
+			MIGRATE_TEST_PG_DIR=$(mktemp -d /tmp/migrate-pg.XXXXXX)
+			trap 'rm -f "$log"; "$here/helpers/pg.sh" stop "$MIGRATE_TEST_PG_DIR" >/dev/null 2>&1' EXIT
+			if MIGRATE_TEST_PG_URL=$("$here/helpers/pg.sh" start "$MIGRATE_TEST_PG_DIR"); then
+				export MIGRATE_TEST_PG_DIR MIGRATE_TEST_PG_URL
+			else
+				echo "run-tests: cannot start PostgreSQL" >&2
+				failed=$((failed + 1))
+			fi
+		else
+			echo "run-tests: no PostgreSQL server installed: its tests are skipped" >&2
+		fi
+	fi
 	files=$(ls "$here"/cli/*.bats 2>/dev/null)
 	if [ -n "$files" ]; then
 		# shellcheck disable=SC2086

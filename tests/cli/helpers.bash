@@ -242,3 +242,38 @@ assert_error() { # ERE
 locate() { # FILE TEXT
 	awk -v t="$2" '{ i = index($0, t); if (i) { print NR ":" i; exit } }' "$1"
 }
+
+# --- PostgreSQL -------------------------------------------------------------
+# make test (tests/run-tests.sh) starts one throwaway cluster and exports
+# MIGRATE_TEST_PG_DIR; pg_setup gives each test a fresh database in it and
+# sets PG_URL. Run alone (bats tests/cli/pg_x.bats), a file starts its own
+# cluster through pg_setup_file / pg_teardown_file.
+PG_SH=$BATS_TEST_DIRNAME/../helpers/pg.sh
+
+pg_setup_file() {
+	if [ -n "${MIGRATE_TEST_PG_DIR:-}" ]; then
+		export PG_DIR=$MIGRATE_TEST_PG_DIR
+	elif ! "$PG_SH" available >/dev/null 2>&1; then
+		export PG_MISSING=1	# bats 1.8 cannot skip in setup_file
+	else
+		PG_DIR=$(mktemp -d /tmp/migrate-pg.XXXXXX)
+		export PG_DIR PG_OWNED=1
+		"$PG_SH" start "$PG_DIR" >/dev/null
+	fi
+}
+
+pg_teardown_file() {
+	[ -z "${PG_OWNED:-}" ] || "$PG_SH" stop "$PG_DIR"
+}
+
+# A fresh database for this test: sets PG_URL.
+pg_setup() {
+	[ -z "${PG_MISSING:-}" ] || skip "PostgreSQL server not installed"
+	PG_URL=$("$PG_SH" createdb "$PG_DIR" "t${BATS_SUITE_TEST_NUMBER}_$$")
+	export PG_URL
+}
+
+# psql against the test's database, quiet, stopping on the first error.
+pg_sql() {
+	psql -X -q -A -t -v ON_ERROR_STOP=1 "$PG_URL" -c "$1"
+}
