@@ -366,9 +366,11 @@ locate_error(struct mg_error *err, const struct revision *rev,
 	strbuf_reset(&err->context);
 	strbuf_addf(&err->context, "%5d | %.*s\n      | ", line,
 	    (int)(line_end - line_start), line_start);
+	/* One pad per character, not per byte: skip UTF-8 continuations. */
 	for (i = 1; i < col; i++)
-		strbuf_addch(&err->context, line_start[i - 1] == '\t' ?
-		    '\t' : ' ');
+		if (((unsigned char)line_start[i - 1] & 0xC0) != 0x80)
+			strbuf_addch(&err->context,
+			    line_start[i - 1] == '\t' ? '\t' : ' ');
 	strbuf_addch(&err->context, '^');
 }
 
