@@ -599,11 +599,10 @@ fill_from_cache(struct revision_set *set, const struct revcache *cache,
 }
 
 static int
-load_all(struct revision_set *set, const char *dir, int dirfd,
+load_all(struct revision_set *set, struct revcache *cache, int dirfd,
     struct mg_error *err)
 {
 	struct loader	 ld[2];
-	struct revcache	*cache = revcache_open(dir);
 	struct stat	*sts = xcalloc(set->n + 1, sizeof(*sts));
 	long		*hits = xreallocarray(NULL, set->n + 1, sizeof(*hits));
 	pthread_t	 th;
@@ -645,10 +644,23 @@ load_all(struct revision_set *set, const char *dir, int dirfd,
 		revcache_save(cache, set, sts);
 	mg_error_clear(&ld[0].err);
 	mg_error_clear(&ld[1].err);
-	revcache_free(cache);
 	free(sts);
 	free(hits);
 	return rc;
+}
+
+struct opener {
+	const char	*dir;
+	struct revcache	*cache;
+};
+
+static void *
+open_cache(void *arg)
+{
+	struct opener	*op = arg;
+
+	op->cache = revcache_open(op->dir);
+	return NULL;
 }
 
 int
@@ -658,18 +670,25 @@ revision_scan(struct revision_set *out, const char *dir, struct mg_error *err)
 	struct dirent	*de;
 	struct strlist	 names = { NULL, 0 };
 	struct revision	*rev;
+	struct opener	 op;
+	pthread_t	 th;
 	size_t		 i, len, dirlen = strlen(dir);
-	int		 rc = 0;
+	int		 rc = 0, opener;
 
 	out->v = NULL;
 	out->n = 0;
 	out->pool = NULL;
+	/* Read the cache while this thread lists and sorts the directory. */
+	op.dir = dir;
+	op.cache = NULL;
+	opener = pthread_create(&th, NULL, open_cache, &op) == 0;
 	if ((d = opendir(dir)) == NULL) {
 		mg_error_set(err, MG_ECONFIG, "cannot open script_location "
 		    "'%s': %s", dir, strerror(errno));
 		strbuf_addstr(&err->hint, "Check script_location in "
 		    "migrate.ini, or run 'migrate init'.");
-		return MG_ECONFIG;
+		rc = MG_ECONFIG;
+		goto done;
 	}
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
@@ -702,7 +721,7 @@ revision_scan(struct revision_set *out, const char *dir, struct mg_error *err)
 	if (rc != 0) {
 		closedir(d);
 		strlist_clear(&names);
-		return rc;
+		goto done;
 	}
 	sort_names(names.v, names.n);
 	out->v = xcalloc(names.n ? names.n : 1, sizeof(*out->v));
@@ -724,9 +743,18 @@ revision_scan(struct revision_set *out, const char *dir, struct mg_error *err)
 		out->v[out->n++] = rev;
 	}
 	strlist_clear(&names);
-	rc = load_all(out, dir, dirfd(d), err);
+	if (opener)
+		pthread_join(th, NULL);
+	else
+		op.cache = revcache_open(dir);
+	opener = 0;
+	rc = load_all(out, op.cache, dirfd(d), err);
 	closedir(d);
 	if (rc != 0)
 		revision_set_free(out);
+done:
+	if (opener)
+		pthread_join(th, NULL);
+	revcache_free(op.cache);
 	return rc;
 }
