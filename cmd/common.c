@@ -237,7 +237,7 @@ cmd_migrate(struct cmd_ctx *ctx, const char *spec, int up,
 	if (p.n == 0)
 		out_info(&ctx->out, "Nothing to do: another process already "
 		    "migrated the database to '%s'.\n", spec);
-	else
+	else if (!ctx->cfg->backup || (rc = exec_backup(ctx->ex, err)) == 0)
 		rc = exec_run(ctx->ex, ctx->g, &vs, &p, err);
 done:
 	exec_unlock(ctx->ex);

@@ -269,6 +269,28 @@ exec_lock(struct exec *ex, struct mg_error *err)
 	return rc;
 }
 
+int
+exec_backup(struct exec *ex, struct mg_error *err)
+{
+	struct strbuf	path = STRBUF_INIT;
+	int		rc;
+
+	if (ex->d->backup == NULL) {
+		mg_error_set(err, MG_ECONFIG, "backup = yes is not supported "
+		    "on %s yet", ex->d->name);
+		strbuf_addstr(&err->hint, "Take a backup (pg_dump) before "
+		    "migrating and set backup = no.");
+		return MG_ECONFIG;
+	}
+	if ((rc = ex->d->backup(ex->db, &path, err)) != 0)
+		mg_error_prefix(err, "backup failed, nothing was migrated");
+	else if (path.len)
+		out_info(ex->out, "Backed up the database to '%s'.\n",
+		    path.buf);
+	strbuf_release(&path);
+	return rc;
+}
+
 void
 exec_unlock(struct exec *ex)
 {

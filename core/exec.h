@@ -50,6 +50,13 @@ int	exec_prepare(struct exec *, const struct graph *, const struct plan *,
 int	exec_lock(struct exec *, struct mg_error *err);
 void	exec_unlock(struct exec *);
 
+/*
+ * backup = yes: copy the database aside (SQLite: VACUUM INTO
+ * "<db>.backup-<UTC time>"). A dialect that cannot is MG_ECONFIG, so a
+ * configured safety net is never skipped silently. Needs the lock.
+ */
+int	exec_backup(struct exec *, struct mg_error *err);
+
 /* Apply the plan; vs is advanced step by step. Needs exec_prepare. */
 int	exec_run(struct exec *, const struct graph *, struct version_state *,
 	    const struct plan *, struct mg_error *err);

@@ -78,6 +78,11 @@ struct dialect {
 	 */
 	int	(*before_resume)(struct db *, const char *stmt, int *skip,
 		    struct mg_error *);
+	/*
+	 * backup = yes: copy the database aside before it is migrated and
+	 * append the copy's name to out. NULL when the dialect cannot.
+	 */
+	int	(*backup)(struct db *, struct strbuf *out, struct mg_error *);
 };
 
 extern const struct dialect dialect_postgres;
