@@ -574,19 +574,23 @@ run_statements(struct exec *ex, const struct revision *rev,
     struct mg_error *err)
 {
 	struct strbuf	stmt = STRBUF_INIT;
-	size_t		i, cut_at, cut_len;
+	size_t		i, first = a->done, cut_at, cut_len;
 	long		errpos;
 	int		rc = 0, nt, skip;
 
-	for (i = a->done; i < list->n; i++) {
+	for (i = first; i < list->n; i++) {
 		strbuf_reset(&stmt);
 		ex->d->rewrite(&stmt, list->v[i].sql, &cut_at, &cut_len);
 		nt = !autocommit && ex->d->needs_no_transaction(stmt.buf);
-		if (nt && *in_txn) {
-			/* The part before it commits, with its progress. */
+		/*
+		 * Before a statement that runs on its own, the attempt row
+		 * says where we are: the part before it commits with it,
+		 * and a kill during the statement leaves a row to resume.
+		 */
+		if (nt && (*in_txn || a->id < 0)) {
 			if ((rc = save_progress(ex, rev, dir, l,
 			    clock_ms() - start, i, list->n, a, err)) != 0 ||
-			    (rc = ex->d->commit(ex->db, err)) != 0)
+			    (*in_txn && (rc = ex->d->commit(ex->db, err)) != 0))
 				goto fail;
 			*in_txn = 0;
 		}
@@ -596,8 +600,11 @@ run_statements(struct exec *ex, const struct revision *rev,
 			*in_txn = 1;
 		}
 		skip = 0;
-		/* An interrupted CONCURRENTLY build may have left its index. */
-		if (i == a->done && a->id >= 0 && ex->d->before_resume &&
+		/*
+		 * The first statement of this run may have been cut off by
+		 * the last one: a CONCURRENTLY build leaves its index.
+		 */
+		if (i == first && nt && ex->d->before_resume &&
 		    (rc = ex->d->before_resume(ex->db, stmt.buf, &skip,
 		    err)) != 0)
 			goto fail;
