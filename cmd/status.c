@@ -27,7 +27,7 @@ list(struct cmd_ctx *ctx, struct strbuf *sb, const struct idxlist *l,
 			json_str(sb, rev->message);
 			strbuf_addch(sb, '}');
 		} else
-			strbuf_addf(sb, "  %-6s %s  %s\n", key, rev->id,
+			strbuf_addf(sb, "  %-7s %s  %s\n", key, rev->id,
 			    rev->message ? rev->message : "");
 	}
 	if (json)
@@ -52,7 +52,7 @@ print_partial(void *payload, const char *rev, const char *dir, size_t done)
 		strbuf_addf(po->sb, ", \"direction\": \"%s\", "
 		    "\"statements_done\": %zu}", dir, done);
 	} else
-		strbuf_addf(po->sb, "  %-6s %s  %s stopped after %zu "
+		strbuf_addf(po->sb, "  %-7s %s  %s stopped after %zu "
 		    "statements: rerun to resume, or 'migrate resolve'\n",
 		    "partial", rev, dir, done);
 	po->n++;

@@ -466,8 +466,9 @@ keep_partial(void *payload, int ncols, char *const *vals)
 }
 
 /*
- * The partial attempts: revisions whose latest history row is a failure
- * with statements applied. One query for the run, usually no rows.
+ * The failed attempts: revisions whose latest history row is a failure
+ * (partial when it has statements applied). One query for the run,
+ * usually no rows.
  */
 static int
 load_partials(struct exec *ex, struct partials *ps, struct mg_error *err)
@@ -481,26 +482,34 @@ load_partials(struct exec *ex, struct partials *ps, struct mg_error *err)
 	    !exists)
 		return rc;
 	sql = xasprintf("SELECT revision, direction, id, statements_done FROM "
-	    "%s h WHERE NOT success AND statements_done > 0 AND id = (SELECT "
-	    "max(id) FROM %s WHERE revision = h.revision)", ex->htable,
-	    ex->htable);
+	    "%s h WHERE NOT success AND id = (SELECT max(id) FROM %s WHERE "
+	    "revision = h.revision)", ex->htable, ex->htable);
 	rc = ex->d->query(ex->db, sql, NULL, 0, keep_partial, ps, err);
 	free(sql);
 	return rc;
 }
 
-static void
+/*
+ * Whether the latest attempt of rev in direction dir failed; *a is that
+ * attempt when it left statements applied (a partial one to resume).
+ */
+static int
 find_partial(const struct partials *ps, const char *rev, const char *dir,
     struct attempt *a)
 {
 	size_t	i;
+	int	failed = 0;
 
 	a->id = -1;
 	a->done = 0;
 	for (i = 0; i < ps->n; i++)
 		if (strcmp(ps->v[i].rev, rev) == 0 &&
-		    strcmp(ps->v[i].dir, dir) == 0)
-			*a = ps->v[i].a;
+		    strcmp(ps->v[i].dir, dir) == 0) {
+			failed = 1;
+			if (ps->v[i].a.done > 0)
+				*a = ps->v[i].a;
+		}
+	return failed;
 }
 
 static void
@@ -570,7 +579,7 @@ rollback_quietly(struct exec *ex, int *in_txn)
 static int
 run_statements(struct exec *ex, const struct revision *rev,
     const struct loaded *l, const struct stmt_list *list, const char *dir,
-    int autocommit, long start, struct attempt *a, int *in_txn,
+    int autocommit, int retry, long start, struct attempt *a, int *in_txn,
     struct mg_error *err)
 {
 	struct strbuf	stmt = STRBUF_INIT;
@@ -601,10 +610,11 @@ run_statements(struct exec *ex, const struct revision *rev,
 		}
 		skip = 0;
 		/*
-		 * The first statement of this run may have been cut off by
-		 * the last one: a CONCURRENTLY build leaves its index.
+		 * After a failed attempt, its last statement may have been
+		 * cut off: a CONCURRENTLY build leaves its index. A fresh
+		 * run checks nothing, so a mistake still fails loudly.
 		 */
-		if (i == first && nt && ex->d->before_resume &&
+		if (i == first && retry && nt && ex->d->before_resume &&
 		    (rc = ex->d->before_resume(ex->db, stmt.buf, &skip,
 		    err)) != 0)
 			goto fail;
@@ -616,8 +626,9 @@ run_statements(struct exec *ex, const struct revision *rev,
 			    cut_len);
 			goto fail;
 		}
-		if (nt && (rc = save_progress(ex, rev, dir, l,
-		    clock_ms() - start, i + 1, list->n, a, err)) != 0)
+		/* In autocommit every statement is durable on its own. */
+		if ((nt || autocommit) && (rc = save_progress(ex, rev, dir,
+		    l, clock_ms() - start, i + 1, list->n, a, err)) != 0)
 			goto fail;
 	}
 	strbuf_release(&stmt);
@@ -645,7 +656,7 @@ exec_run(struct exec *ex, const struct graph *g, struct version_state *vs,
 	struct loaded		*l;
 	size_t			 i, j;
 	long			 start, run_start = clock_ms();
-	int			 rc = 0, in_txn = 0, autocommit;
+	int			 rc = 0, in_txn = 0, autocommit, retry;
 
 	if ((rc = load_partials(ex, &partials, err)) != 0)
 		return rc;
@@ -666,7 +677,7 @@ exec_run(struct exec *ex, const struct graph *g, struct version_state *vs,
 			out_info(ex->out, "Running downgrade %s -> %s, %s\n",
 			    rev->id, parents.buf,
 			    rev->message ? rev->message : "");
-		find_partial(&partials, rev->id, dir, &a);
+		retry = find_partial(&partials, rev->id, dir, &a);
 		if (a.id >= 0)
 			out_info(ex->out, "  resuming at statement %zu of %zu "
 			    "(the earlier ones were applied by an interrupted "
@@ -684,13 +695,16 @@ exec_run(struct exec *ex, const struct graph *g, struct version_state *vs,
 		}
 		start = clock_ms();
 		if ((rc = run_statements(ex, rev, l, list, dir, autocommit,
-		    start, &a, &in_txn, err)) != 0) {
+		    retry, start, &a, &in_txn, err)) != 0) {
 			rollback_quietly(ex, &in_txn);
 			if (a.id < 0)
 				record_failure(ex, rev, dir, l,
 				    clock_ms() - start, a.done, list->n);
+			/* After the server's hint, if it gave one. */
+			if (err->hint.len > 0 && (a.done > 0 ||
+			    (mode == TXN_ALL && i > 0)))
+				strbuf_addch(&err->hint, ' ');
 			if (a.done > 0) {
-				strbuf_reset(&err->hint);
 				strbuf_addf(&err->hint, "Revision '%s' is "
 				    "partially applied (%zu of %zu statements); "
 				    "run the command again to resume, or settle "
@@ -757,7 +771,9 @@ exec_partials(struct exec *ex, void (*fn)(void *, const char *rev,
 
 	if ((rc = load_partials(ex, &ps, err)) == 0)
 		for (i = 0; i < ps.n; i++)
-			fn(payload, ps.v[i].rev, ps.v[i].dir, ps.v[i].a.done);
+			if (ps.v[i].a.done > 0)
+				fn(payload, ps.v[i].rev, ps.v[i].dir,
+				    ps.v[i].a.done);
 	partials_free(&ps);
 	return rc;
 }

@@ -34,6 +34,10 @@
 #define PG_MIN_VERSION	100000
 /* Pause between two pg_try_advisory_lock() attempts. */
 #define LOCK_POLL_MS	50
+/* Added to an error once the session is gone. */
+#define LOST_HINT	"The connection to the server was lost; an open " \
+	"transaction was rolled back. Run 'migrate current' to see what " \
+	"was applied."
 
 struct db {
 	PGconn	*conn;
@@ -41,13 +45,31 @@ struct db {
 	char	 key[24];	/* the advisory key held, in decimal */
 };
 
-/* Set msg from libpq's text: trailing newline dropped, as psql shows it. */
+/*
+ * Set msg from libpq's text. It may go on over indented lines ("\tIs the
+ * server running locally and accepting connections on that socket?"):
+ * the first line is the message and the others, joined, the hint, so that
+ * the error stays one line followed by hint: (STYLE.md 9).
+ */
 static void
 set_libpq_message(struct mg_error *err, int code, const char *text)
 {
-	mg_error_set(err, code, "%s", text && *text ? text :
-	    "unknown libpq error");
+	size_t	n;
+
+	if (text == NULL || *text == '\0')
+		text = "unknown libpq error";
+	n = strcspn(text, "\n");
+	mg_error_set(err, code, "%.*s", (int)n, text);
 	strbuf_rtrim(&err->msg);
+	for (text += n; *text != '\0'; text += n) {
+		text += strspn(text, " \t\r\n");
+		if ((n = strcspn(text, "\n")) == 0)
+			continue;
+		if (err->hint.len > 0)
+			strbuf_addch(&err->hint, ' ');
+		strbuf_add(&err->hint, text, n);
+		strbuf_rtrim(&err->hint);
+	}
 }
 
 /*
@@ -83,10 +105,12 @@ conn_lost(struct db *db, struct mg_error *err)
 		return 0;
 	if (err->code == 0)
 		set_libpq_message(err, MG_EDB, PQerrorMessage(db->conn));
-	if (err->hint.len == 0)
-		strbuf_addstr(&err->hint, "The connection to the server was "
-		    "lost; an open transaction was rolled back. Run "
-		    "'migrate current' to see what was applied.");
+	/* After libpq's own hint, if any; once. */
+	if (strstr(err->hint.buf, LOST_HINT) == NULL) {
+		if (err->hint.len > 0)
+			strbuf_addch(&err->hint, ' ');
+		strbuf_addstr(&err->hint, LOST_HINT);
+	}
 	return 1;
 }
 
@@ -238,16 +262,19 @@ pg_query(struct db *db, const char *sql, const char *const *params,
 	return 0;
 }
 
-/* Run a query expected to return one value; copy it to out. */
+/*
+ * Run a query expected to return one value; copy it to out (empty for no
+ * row or NULL).
+ */
 static int
-query_value(struct db *db, const char *sql, const char *param,
-    struct strbuf *out, struct mg_error *err)
+query_values(struct db *db, const char *sql, const char *const *params,
+    int nparams, struct strbuf *out, struct mg_error *err)
 {
 	PGresult	*res;
 
 	if (conn_lost(db, err))
 		return MG_EDB;
-	res = run(db, sql, param ? 1 : 0, &param);
+	res = run(db, sql, nparams, params);
 	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
 		result_error(db, res, NULL, NULL, err);
 		PQclear(res);
@@ -259,6 +286,13 @@ query_value(struct db *db, const char *sql, const char *param,
 		strbuf_addstr(out, PQgetvalue(res, 0, 0));
 	PQclear(res);
 	return 0;
+}
+
+static int
+query_value(struct db *db, const char *sql, const char *param,
+    struct strbuf *out, struct mg_error *err)
+{
+	return query_values(db, sql, &param, param ? 1 : 0, out, err);
 }
 
 static int
@@ -792,6 +826,189 @@ pg_rewrite(struct strbuf *out, const char *stmt, size_t *cut_at,
 	strbuf_addstr(out, stmt);
 }
 
+/*
+ * A dotted name as written in a statement: [catalog.][schema.]name, each
+ * part an identifier or a quoted identifier, quotes kept, so that
+ * to_regclass() folds case and resolves it as the server would.
+ */
+struct qname {
+	const char	*s[3];
+	size_t		 len[3];
+	int		 n;
+};
+
+/* Bytes of the quoted identifier at s, quotes included; 0 if not one. */
+static size_t
+quoted_len(const char *s)
+{
+	const char	*p;
+
+	for (p = s + 1; *p; p++)
+		if (*p == '"' && *++p != '"')
+			/* "" is a zero-length identifier, an error. */
+			return p - s > 2 ? (size_t)(p - s) : 0;
+	return 0;	/* unterminated */
+}
+
+/* Read a name at p into q; return where it ends, NULL when none is there. */
+static const char *
+read_qname(const char *p, struct qname *q)
+{
+	struct tok	 t;
+	const char	*next;
+	size_t		 len;
+
+	for (q->n = 0; q->n < 3; ) {
+		p = next_tok(p, &t);
+		if (t.quoted)
+			len = quoted_len(t.s);
+		else
+			len = isdigit((unsigned char)*t.s) ? 0 : t.len;
+		if (len == 0)
+			return NULL;
+		q->s[q->n] = t.s;
+		q->len[q->n++] = len;
+		next = next_tok(p, &t);
+		if (t.quoted || t.len > 0 || *t.s != '.')
+			return p;
+		p = next;
+	}
+	return NULL;	/* four parts or more */
+}
+
+/* Append q's parts, dotted. */
+static void
+qname_add(struct strbuf *sb, const struct qname *q)
+{
+	int	i;
+
+	for (i = 0; i < q->n; i++) {
+		if (i > 0)
+			strbuf_addch(sb, '.');
+		strbuf_add(sb, q->s[i], q->len[i]);
+	}
+}
+
+/*
+ * After CREATE [UNIQUE] INDEX CONCURRENTLY or DROP INDEX CONCURRENTLY at
+ * p: skip IF [NOT] EXISTS and append the index's name to name and, for
+ * CREATE, its table's to table. An unqualified index name is qualified
+ * with the table's schema when the table is written with one: the index
+ * goes into its table's schema, whatever search_path says. Return 0 for a
+ * statement of another shape (CREATE INDEX CONCURRENTLY ON t ... has no
+ * name to look up).
+ */
+static int
+index_name(const char *p, int create, struct strbuf *name,
+    struct strbuf *table)
+{
+	struct qname	 q, t;
+	struct tok	 tk;
+	const char	*next;
+
+	next = next_tok(p, &tk);
+	if (tok_is(&tk, "IF")) {
+		/* Unless "if" is the index's name. */
+		next = next_tok(next, &tk);
+		if (create && tok_is(&tk, "NOT")) {
+			p = next_tok(next, &tk);
+			if (!tok_is(&tk, "EXISTS"))
+				return 0;
+		} else if (!create && tok_is(&tk, "EXISTS"))
+			p = next;
+	}
+	if ((p = read_qname(p, &q)) == NULL)
+		return 0;
+	p = next_tok(p, &tk);
+	if (!create) {
+		if (!tok_end(&tk) && !tok_is(&tk, "CASCADE") &&
+		    !tok_is(&tk, "RESTRICT"))
+			return 0;
+		qname_add(name, &q);
+		return 1;
+	}
+	if (!tok_is(&tk, "ON"))
+		return 0;
+	next = next_tok(p, &tk);
+	if (tok_is(&tk, "ONLY"))
+		p = next;
+	if (read_qname(p, &t) == NULL)
+		return 0;
+	if (q.n == 1 && t.n >= 2) {
+		strbuf_add(name, t.s[t.n - 2], t.len[t.n - 2]);
+		strbuf_addch(name, '.');
+	}
+	qname_add(name, &q);
+	qname_add(table, &t);
+	return 1;
+}
+
+/*
+ * A resumed revision restarts at its first statement not recorded as done;
+ * when that is a CONCURRENTLY index statement, the interrupted run may
+ * have got further than its record (DESIGN.md "Executor").
+ * CREATE INDEX CONCURRENTLY: a valid index of that name on that table is
+ * the statement done, so it is skipped; an INVALID one (the build failed
+ * or was cut off) is dropped, so that the statement builds it again rather
+ * than fail on the name or, with IF NOT EXISTS, keep an index that is
+ * never used. An index of that name on another table is left alone: the
+ * statement runs and the server reports the clash.
+ * DROP INDEX CONCURRENTLY: an index already gone is the statement done.
+ */
+static int
+pg_before_resume(struct db *db, const char *stmt, int *skip,
+    struct mg_error *err)
+{
+	struct tok	 t;
+	struct strbuf	 name = STRBUF_INIT, table = STRBUF_INIT;
+	struct strbuf	 got = STRBUF_INIT, drop = STRBUF_INIT;
+	const char	*p, *params[2];
+	int		 create, rc = 0;
+
+	*skip = 0;
+	p = next_tok(stmt, &t);
+	if ((create = tok_is(&t, "CREATE")) != 0) {
+		p = next_tok(p, &t);
+		if (tok_is(&t, "UNIQUE"))
+			p = next_tok(p, &t);
+	} else if (tok_is(&t, "DROP"))
+		p = next_tok(p, &t);
+	else
+		return 0;
+	if (!tok_is(&t, "INDEX"))
+		return 0;
+	p = next_tok(p, &t);
+	if (!tok_is(&t, "CONCURRENTLY") ||
+	    !index_name(p, create, &name, &table))
+		goto done;
+	params[0] = name.buf;
+	params[1] = table.buf;
+	if ((rc = query_values(db, create ? "SELECT i.indisvalid FROM "
+	    "pg_index i WHERE i.indexrelid = to_regclass($1) AND i.indrelid = "
+	    "to_regclass($2)" : "SELECT to_regclass($1) IS NULL", params,
+	    create ? 2 : 1, &got, err)) != 0) {
+		mg_error_prefix(err, "cannot look up index '%s'", name.buf);
+		goto done;
+	}
+	if (!create)
+		*skip = strcmp(got.buf, "t") == 0;	/* already dropped */
+	else if (strcmp(got.buf, "t") == 0)
+		*skip = 1;				/* built and valid */
+	else if (strcmp(got.buf, "f") == 0) {
+		/* Outside a transaction, as the statement itself runs. */
+		strbuf_addf(&drop, "DROP INDEX CONCURRENTLY %s", name.buf);
+		if ((rc = pg_exec(db, drop.buf, NULL, err)) != 0)
+			mg_error_prefix(err, "cannot drop the invalid index "
+			    "'%s' left by an interrupted build", name.buf);
+	}
+done:
+	strbuf_release(&name);
+	strbuf_release(&table);
+	strbuf_release(&got);
+	strbuf_release(&drop);
+	return rc;
+}
+
 const struct dialect dialect_postgres = {
 	.name = "postgresql",
 	.open = pg_open,
@@ -808,4 +1025,5 @@ const struct dialect dialect_postgres = {
 	.needs_no_transaction = pg_needs_no_transaction,
 	.rewrite = pg_rewrite,
 	.now_sql = "now()",
+	.before_resume = pg_before_resume,
 };
