@@ -14,6 +14,7 @@
  * everywhere.
  */
 #include <ctype.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
@@ -29,6 +30,77 @@
 #include "error.h"
 #include "strbuf.h"
 #include "xmalloc.h"
+
+#ifndef LIBPQ_SONAME
+#define LIBPQ_SONAME "libpq.so.5"
+#endif
+
+/*
+ * libpq is loaded on first use with dlopen, not linked: it brings libssl,
+ * GSSAPI and LDAP into every process start (about 6 ms here), which SQLite
+ * users and `migrate heads` would pay for nothing. The calls go through
+ * this table, filled from the library on the first open().
+ */
+#define PQ_FUNCS(X) \
+	X(PQclear) \
+	X(PQclientEncoding) \
+	X(PQcmdStatus) \
+	X(PQconnectdbParams) \
+	X(PQerrorMessage) \
+	X(PQfinish) \
+	X(PQfreemem) \
+	X(PQgetCopyData) \
+	X(PQgetResult) \
+	X(PQgetisnull) \
+	X(PQgetvalue) \
+	X(PQmblen) \
+	X(PQnfields) \
+	X(PQntuples) \
+	X(PQputCopyEnd) \
+	X(PQresultErrorField) \
+	X(PQresultErrorMessage) \
+	X(PQresultStatus) \
+	X(PQsendQuery) \
+	X(PQsendQueryParams) \
+	X(PQserverVersion) \
+	X(PQstatus) \
+	X(PQtransactionStatus)
+
+static struct {
+#define X(f) __typeof__(&f) f;
+	PQ_FUNCS(X)
+#undef X
+} pq;
+
+static void	*pq_handle;
+
+static int
+pq_load(struct mg_error *err)
+{
+	const char	*missing = NULL;
+
+	if (pq_handle != NULL)
+		return 0;
+	if ((pq_handle = dlopen(LIBPQ_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		mg_error_set(err, MG_ECONFIG, "cannot load the PostgreSQL "
+		    "client library: %s", dlerror());
+		strbuf_addstr(&err->hint, "Install libpq (Debian: libpq5).");
+		return MG_ECONFIG;
+	}
+	/* POSIX's way to store a dlsym() result in a function pointer. */
+#define X(f) if ((*(void **)&pq.f = dlsym(pq_handle, #f)) == NULL && \
+	    missing == NULL) missing = #f;
+	PQ_FUNCS(X)
+#undef X
+	if (missing != NULL) {
+		mg_error_set(err, MG_ECONFIG, "the PostgreSQL client library "
+		    "'%s' has no '%s'", LIBPQ_SONAME, missing);
+		dlclose(pq_handle);
+		pq_handle = NULL;
+		return MG_ECONFIG;
+	}
+	return 0;
+}
 
 /* Oldest server supported: identity columns and to_regclass(text). */
 #define PG_MIN_VERSION	100000
@@ -82,7 +154,7 @@ static long
 byte_offset(const PGconn *conn, const char *sql, const char *pos)
 {
 	long	 chars, off = 0, len;
-	int	 enc = PQclientEncoding(conn), n;
+	int	 enc = pq.PQclientEncoding(conn), n;
 	char	*end;
 
 	errno = 0;
@@ -91,7 +163,7 @@ byte_offset(const PGconn *conn, const char *sql, const char *pos)
 		return -1;
 	len = (long)strlen(sql);
 	while (--chars > 0 && off < len) {
-		n = PQmblen(sql + off, enc);
+		n = pq.PQmblen(sql + off, enc);
 		off += n > 0 ? n : 1;
 	}
 	return off < len ? off : len;
@@ -101,10 +173,10 @@ byte_offset(const PGconn *conn, const char *sql, const char *pos)
 static int
 conn_lost(struct db *db, struct mg_error *err)
 {
-	if (PQstatus(db->conn) != CONNECTION_BAD)
+	if (pq.PQstatus(db->conn) != CONNECTION_BAD)
 		return 0;
 	if (err->code == 0)
-		set_libpq_message(err, MG_EDB, PQerrorMessage(db->conn));
+		set_libpq_message(err, MG_EDB, pq.PQerrorMessage(db->conn));
 	/* After libpq's own hint, if any; once. */
 	if (strstr(err->hint.buf, LOST_HINT) == NULL) {
 		if (err->hint.len > 0)
@@ -124,27 +196,27 @@ result_error(struct db *db, const PGresult *res, const char *sql,
 {
 	const char	*f, *m;
 
-	f = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	f = res ? pq.PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	if (f != NULL) {
 		mg_error_set(err, MG_EDB, "%s", f);
 		strbuf_rtrim(&err->msg);
 	} else {
 		/* An error made by libpq itself (connection lost, OOM). */
-		m = res ? PQresultErrorMessage(res) : "";
+		m = res ? pq.PQresultErrorMessage(res) : "";
 		set_libpq_message(err, MG_EDB, *m ? m :
-		    PQerrorMessage(db->conn));
+		    pq.PQerrorMessage(db->conn));
 	}
 	if (res != NULL) {
-		if ((f = PQresultErrorField(res, PG_DIAG_SQLSTATE)) != NULL)
+		if ((f = pq.PQresultErrorField(res, PG_DIAG_SQLSTATE)) != NULL)
 			snprintf(err->sqlstate, sizeof(err->sqlstate), "%s",
 			    f);
-		if ((f = PQresultErrorField(res,
+		if ((f = pq.PQresultErrorField(res,
 		    PG_DIAG_MESSAGE_DETAIL)) != NULL)
 			strbuf_addstr(&err->detail, f);
-		if ((f = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT)) != NULL)
+		if ((f = pq.PQresultErrorField(res, PG_DIAG_MESSAGE_HINT)) != NULL)
 			strbuf_addstr(&err->hint, f);
 		if (sql != NULL && errpos != NULL &&
-		    (f = PQresultErrorField(res,
+		    (f = pq.PQresultErrorField(res,
 		    PG_DIAG_STATEMENT_POSITION)) != NULL)
 			*errpos = byte_offset(db->conn, sql, f);
 	}
@@ -168,34 +240,34 @@ run(struct db *db, const char *sql, int nparams, const char *const *params)
 	int		 sent;
 
 	if (nparams > 0)
-		sent = PQsendQueryParams(db->conn, sql, nparams, NULL, params,
+		sent = pq.PQsendQueryParams(db->conn, sql, nparams, NULL, params,
 		    NULL, NULL, 0);
 	else
-		sent = PQsendQuery(db->conn, sql);
+		sent = pq.PQsendQuery(db->conn, sql);
 	if (!sent)
 		return NULL;
-	while ((res = PQgetResult(db->conn)) != NULL) {
-		switch (PQresultStatus(res)) {
+	while ((res = pq.PQgetResult(db->conn)) != NULL) {
+		switch (pq.PQresultStatus(res)) {
 		case PGRES_COPY_OUT:
-			while (PQgetCopyData(db->conn, &buf, 0) > 0)
-				PQfreemem(buf);
+			while (pq.PQgetCopyData(db->conn, &buf, 0) > 0)
+				pq.PQfreemem(buf);
 			break;
 		case PGRES_COPY_IN:
 		case PGRES_COPY_BOTH:
-			PQputCopyEnd(db->conn, "migrate does not supply data "
+			pq.PQputCopyEnd(db->conn, "migrate does not supply data "
 			    "to COPY FROM STDIN");
 			break;
 		default:
 			break;
 		}
-		if (keep == NULL || (PQresultStatus(res) == PGRES_FATAL_ERROR &&
-		    PQresultStatus(keep) != PGRES_FATAL_ERROR)) {
-			PQclear(keep);
+		if (keep == NULL || (pq.PQresultStatus(res) == PGRES_FATAL_ERROR &&
+		    pq.PQresultStatus(keep) != PGRES_FATAL_ERROR)) {
+			pq.PQclear(keep);
 			keep = res;
 		} else
-			PQclear(res);
+			pq.PQclear(res);
 		/* A broken COPY could hand back the same state forever. */
-		if (PQstatus(db->conn) == CONNECTION_BAD)
+		if (pq.PQstatus(db->conn) == CONNECTION_BAD)
 			break;
 	}
 	return keep;
@@ -204,7 +276,7 @@ run(struct db *db, const char *sql, int nparams, const char *const *params)
 static int
 result_ok(const PGresult *res)
 {
-	ExecStatusType	st = PQresultStatus(res);
+	ExecStatusType	st = pq.PQresultStatus(res);
 
 	return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ||
 	    st == PGRES_EMPTY_QUERY || st == PGRES_COPY_OUT;
@@ -223,7 +295,7 @@ pg_exec(struct db *db, const char *sql, long *errpos, struct mg_error *err)
 	res = run(db, sql, 0, NULL);
 	if (res == NULL || !result_ok(res))
 		rc = result_error(db, res, sql, errpos, err);
-	PQclear(res);
+	pq.PQclear(res);
 	return rc;
 }
 
@@ -238,27 +310,27 @@ pg_query(struct db *db, const char *sql, const char *const *params,
 	if (conn_lost(db, err))
 		return MG_EDB;
 	res = run(db, sql, nparams, params);
-	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
-		if (res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK) {
-			PQclear(res);	/* no rows to give */
+	if (res == NULL || pq.PQresultStatus(res) != PGRES_TUPLES_OK) {
+		if (res != NULL && pq.PQresultStatus(res) == PGRES_COMMAND_OK) {
+			pq.PQclear(res);	/* no rows to give */
 			return 0;
 		}
 		result_error(db, res, NULL, NULL, err);
-		PQclear(res);
+		pq.PQclear(res);
 		return MG_EDB;
 	}
-	nrows = PQntuples(res);
-	ncols = PQnfields(res);
+	nrows = pq.PQntuples(res);
+	ncols = pq.PQnfields(res);
 	vals = xcalloc((size_t)ncols + 1, sizeof(*vals));
 	for (r = 0; r < nrows; r++) {
 		for (i = 0; i < ncols; i++)
-			vals[i] = PQgetisnull(res, r, i) ? NULL :
-			    PQgetvalue(res, r, i);
+			vals[i] = pq.PQgetisnull(res, r, i) ? NULL :
+			    pq.PQgetvalue(res, r, i);
 		if (fn(payload, ncols, vals) != 0)
 			break;
 	}
 	free(vals);
-	PQclear(res);
+	pq.PQclear(res);
 	return 0;
 }
 
@@ -275,16 +347,16 @@ query_values(struct db *db, const char *sql, const char *const *params,
 	if (conn_lost(db, err))
 		return MG_EDB;
 	res = run(db, sql, nparams, params);
-	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
+	if (res == NULL || pq.PQresultStatus(res) != PGRES_TUPLES_OK) {
 		result_error(db, res, NULL, NULL, err);
-		PQclear(res);
+		pq.PQclear(res);
 		return MG_EDB;
 	}
 	strbuf_reset(out);
-	if (PQntuples(res) > 0 && PQnfields(res) > 0 &&
-	    !PQgetisnull(res, 0, 0))
-		strbuf_addstr(out, PQgetvalue(res, 0, 0));
-	PQclear(res);
+	if (pq.PQntuples(res) > 0 && pq.PQnfields(res) > 0 &&
+	    !pq.PQgetisnull(res, 0, 0))
+		strbuf_addstr(out, pq.PQgetvalue(res, 0, 0));
+	pq.PQclear(res);
 	return 0;
 }
 
@@ -314,24 +386,26 @@ pg_open(struct db **out, const struct dialect_opts *o, struct mg_error *err)
 	int		 ver, rc;
 
 	*out = NULL;
+	if ((rc = pq_load(err)) != 0)
+		return rc;
 	vals[0] = "UTF8";
 	vals[1] = o->url;
 	vals[2] = "migrate";
 	vals[3] = NULL;
 	db = xcalloc(1, sizeof(*db));
-	db->conn = PQconnectdbParams(keys, vals, 1);
+	db->conn = pq.PQconnectdbParams(keys, vals, 1);
 	if (db->conn == NULL) {
 		free(db);
 		return mg_error_set(err, MG_EDB, "cannot connect: out of "
 		    "memory");
 	}
 	/* libpq's message names host and user, never the password. */
-	if (PQstatus(db->conn) != CONNECTION_OK) {
-		set_libpq_message(err, MG_EDB, PQerrorMessage(db->conn));
+	if (pq.PQstatus(db->conn) != CONNECTION_OK) {
+		set_libpq_message(err, MG_EDB, pq.PQerrorMessage(db->conn));
 		rc = MG_EDB;
 		goto fail;
 	}
-	if ((ver = PQserverVersion(db->conn)) < PG_MIN_VERSION) {
+	if ((ver = pq.PQserverVersion(db->conn)) < PG_MIN_VERSION) {
 		rc = mg_error_set(err, MG_EDB, "PostgreSQL %d.%d is not "
 		    "supported", ver / 10000, ver / 100 % 100);
 		strbuf_addstr(&err->hint, "migrate needs PostgreSQL 10 or "
@@ -358,7 +432,7 @@ pg_open(struct db **out, const struct dialect_opts *o, struct mg_error *err)
 	return 0;
 fail:
 	strbuf_release(&set);
-	PQfinish(db->conn);
+	pq.PQfinish(db->conn);
 	free(db);
 	return rc;
 }
@@ -386,21 +460,21 @@ pg_commit(struct db *db, struct mg_error *err)
 	res = run(db, "COMMIT", 0, NULL);
 	if (res == NULL || !result_ok(res))
 		rc = result_error(db, res, NULL, NULL, err);
-	else if (strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
+	else if (strcmp(pq.PQcmdStatus(res), "ROLLBACK") == 0) {
 		/* COMMIT of a failed transaction rolls it back, silently. */
 		rc = mg_error_set(err, MG_EDB, "transaction rolled back "
 		    "instead of committed");
 		strbuf_addstr(&err->hint, "A statement in it failed "
 		    "earlier.");
 	}
-	PQclear(res);
+	pq.PQclear(res);
 	return rc;
 }
 
 static int
 pg_rollback(struct db *db, struct mg_error *err)
 {
-	switch (PQtransactionStatus(db->conn)) {
+	switch (pq.PQtransactionStatus(db->conn)) {
 	case PQTRANS_INTRANS:
 	case PQTRANS_INERROR:
 		return simple(db, "ROLLBACK", err);
@@ -516,7 +590,7 @@ pg_unlock(struct db *db, struct mg_error *err)
 		return 0;
 	db->locked = 0;
 	/* A lost session took its locks with it. */
-	if (PQstatus(db->conn) != CONNECTION_OK)
+	if (pq.PQstatus(db->conn) != CONNECTION_OK)
 		return 0;
 	rc = query_value(db, "SELECT pg_advisory_unlock($1::bigint)", db->key,
 	    &got, err);
@@ -535,10 +609,10 @@ pg_close(struct db *db)
 	 * Ending the session releases the lock too, but only once the
 	 * server notices; unlocking first lets a waiter in at once.
 	 */
-	if (db->locked && PQtransactionStatus(db->conn) == PQTRANS_IDLE)
+	if (db->locked && pq.PQtransactionStatus(db->conn) == PQTRANS_IDLE)
 		pg_unlock(db, &ignored);
 	mg_error_clear(&ignored);
-	PQfinish(db->conn);
+	pq.PQfinish(db->conn);
 	free(db);
 }
 
