@@ -344,7 +344,12 @@ add_history_sql(struct strbuf *sb, const struct exec *ex, const char *rev,
 		strbuf_addstr(sb, "NULL");
 	strbuf_addf(sb, ", %s, ", ex->d->now_sql);
 	strbuf_addquoted(sb, ex->applied_by);
-	strbuf_addf(sb, ", %ld, %zu, %zu, %s);\n", ms, done, total,
+	/* duration_ms NULL: an attempt still running (see struct attempt). */
+	if (ms < 0)
+		strbuf_addstr(sb, ", NULL");
+	else
+		strbuf_addf(sb, ", %ld", ms);
+	strbuf_addf(sb, ", %zu, %zu, %s);\n", done, total,
 	    ok ? "TRUE" : "FALSE");
 }
 
@@ -431,11 +436,16 @@ parent_label(const struct graph *g, size_t rev, struct strbuf *sb)
  * CREATE INDEX CONCURRENTLY ...) commits in parts; its history row is the
  * attempt's record, created at the first commit and updated as parts
  * commit, so that statements_done always counts what is durably applied
- * and a rerun resumes there (DESIGN.md "Executor").
+ * and a rerun resumes there (DESIGN.md "Executor"). Its duration_ms stays
+ * NULL while it runs and is set when it ends, in success or in a failure
+ * the server reported: a failed row with a NULL duration was cut off, and
+ * only such an attempt may have done more than its record says.
  */
 struct attempt {
 	long long	id;		/* its history row, or -1 */
 	size_t		done;		/* statements durably applied */
+	int		open;		/* never closed: cut off (kill, lost
+					   connection), not failed */
 };
 
 struct partial {
@@ -454,7 +464,8 @@ keep_partial(void *payload, int ncols, char *const *vals)
 	struct partials	*ps = payload;
 	struct partial	*p;
 
-	if (ncols < 4 || !vals[0] || !vals[1] || !vals[2] || !vals[3])
+	if (ncols < 5 || !vals[0] || !vals[1] || !vals[2] || !vals[3] ||
+	    !vals[4])
 		return 0;
 	ps->v = xreallocarray(ps->v, ps->n + 1, sizeof(*ps->v));
 	p = &ps->v[ps->n++];
@@ -462,6 +473,7 @@ keep_partial(void *payload, int ncols, char *const *vals)
 	p->dir = xstrdup(vals[1]);
 	p->a.id = atoll(vals[2]);
 	p->a.done = (size_t)atol(vals[3]);
+	p->a.open = strcmp(vals[4], "1") == 0 || strcmp(vals[4], "t") == 0;
 	return 0;
 }
 
@@ -481,8 +493,9 @@ load_partials(struct exec *ex, struct partials *ps, struct mg_error *err)
 	if ((rc = ex->d->table_exists(ex->db, ex->htable, &exists, err)) != 0 ||
 	    !exists)
 		return rc;
-	sql = xasprintf("SELECT revision, direction, id, statements_done FROM "
-	    "%s h WHERE NOT success AND id = (SELECT max(id) FROM %s WHERE "
+	sql = xasprintf("SELECT revision, direction, id, statements_done, "
+	    "CASE WHEN duration_ms IS NULL THEN 1 ELSE 0 END FROM %s h "
+	    "WHERE NOT success AND id = (SELECT max(id) FROM %s WHERE "
 	    "revision = h.revision)", ex->htable, ex->htable);
 	rc = ex->d->query(ex->db, sql, NULL, 0, keep_partial, ps, err);
 	free(sql);
@@ -490,26 +503,31 @@ load_partials(struct exec *ex, struct partials *ps, struct mg_error *err)
 }
 
 /*
- * Whether the latest attempt of rev in direction dir failed; *a is that
- * attempt when it left statements applied (a partial one to resume).
+ * How the latest attempt of rev in direction dir ended: RETRY_NONE (it did
+ * not fail), RETRY_FAILED (the server reported an error) or RETRY_CUT (it
+ * was cut off); *a is that attempt when it left statements applied (a
+ * partial one to resume).
  */
+enum { RETRY_NONE, RETRY_FAILED, RETRY_CUT };
+
 static int
 find_partial(const struct partials *ps, const char *rev, const char *dir,
     struct attempt *a)
 {
 	size_t	i;
-	int	failed = 0;
+	int	retry = RETRY_NONE;
 
 	a->id = -1;
 	a->done = 0;
+	a->open = 0;
 	for (i = 0; i < ps->n; i++)
 		if (strcmp(ps->v[i].rev, rev) == 0 &&
 		    strcmp(ps->v[i].dir, dir) == 0) {
-			failed = 1;
+			retry = ps->v[i].a.open ? RETRY_CUT : RETRY_FAILED;
 			if (ps->v[i].a.done > 0)
 				*a = ps->v[i].a;
 		}
-	return failed;
+	return retry;
 }
 
 static void
@@ -541,8 +559,9 @@ save_progress(struct exec *ex, const struct revision *rev, const char *dir,
 	struct strbuf	sql = STRBUF_INIT;
 	int		rc;
 
+	(void)ms;	/* the duration is written when the attempt ends */
 	if (a->id < 0) {
-		add_history_sql(&sql, ex, rev->id, dir, l->checksum, ms, done,
+		add_history_sql(&sql, ex, rev->id, dir, l->checksum, -1, done,
 		    total, 0);
 		strbuf_setlen(&sql, sql.len - 2);	/* ";\n" */
 		strbuf_addstr(&sql, " RETURNING id");
@@ -550,7 +569,7 @@ save_progress(struct exec *ex, const struct revision *rev, const char *dir,
 		    err);
 	} else {
 		strbuf_addf(&sql, "UPDATE %s SET statements_done = %zu, "
-		    "duration_ms = %ld WHERE id = %lld", ex->htable, done, ms,
+		    "duration_ms = NULL WHERE id = %lld", ex->htable, done,
 		    a->id);
 		rc = run_sql(ex, sql.buf, err);
 	}
@@ -558,6 +577,26 @@ save_progress(struct exec *ex, const struct revision *rev, const char *dir,
 		a->done = done;
 	strbuf_release(&sql);
 	return rc;
+}
+
+/*
+ * The server reported the error: the attempt ended, and its record is
+ * exact. Close it (a duration), unless the connection is gone, in which
+ * case it stays open, as after a kill.
+ */
+static void
+close_attempt(struct exec *ex, const struct attempt *a, long ms)
+{
+	struct strbuf	sql = STRBUF_INIT;
+	struct mg_error	ignored = MG_ERROR_INIT;
+
+	strbuf_addf(&sql, "UPDATE %s SET duration_ms = %ld WHERE id = %lld",
+	    ex->htable, ms, a->id);
+	if (run_sql(ex, sql.buf, &ignored) != 0)
+		out_debug(ex->out, "cannot close the attempt in '%s': %s\n",
+		    ex->htable, ignored.msg.buf);
+	mg_error_clear(&ignored);
+	strbuf_release(&sql);
 }
 
 static void
@@ -614,9 +653,10 @@ run_statements(struct exec *ex, const struct revision *rev,
 		 * cut off: a CONCURRENTLY build leaves its index. A fresh
 		 * run checks nothing, so a mistake still fails loudly.
 		 */
-		if (i == first && retry && nt && ex->d->before_resume &&
-		    (rc = ex->d->before_resume(ex->db, stmt.buf, &skip,
-		    err)) != 0)
+		if (i == first && retry != RETRY_NONE && nt &&
+		    ex->d->before_resume &&
+		    (rc = ex->d->before_resume(ex->db, stmt.buf,
+		    retry == RETRY_CUT, &skip, err)) != 0)
 			goto fail;
 		out_debug(ex->out, "  %s%s\n", skip ? "(done) " : "",
 		    stmt.buf);
@@ -700,6 +740,8 @@ exec_run(struct exec *ex, const struct graph *g, struct version_state *vs,
 			if (a.id < 0)
 				record_failure(ex, rev, dir, l,
 				    clock_ms() - start, a.done, list->n);
+			else
+				close_attempt(ex, &a, clock_ms() - start);
 			/* After the server's hint, if it gave one. */
 			if (err->hint.len > 0 && (a.done > 0 ||
 			    (mode == TXN_ALL && i > 0)))

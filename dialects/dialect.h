@@ -71,13 +71,17 @@ struct dialect {
 	/* SQL expression for "now" as stored in the history table. */
 	const char	*now_sql;
 	/*
-	 * Before re-running stmt, the first statement of a resumed revision
-	 * (it may have been cut off): PostgreSQL drops the INVALID index a
-	 * failed CREATE INDEX CONCURRENTLY leaves, and sets *skip when the
-	 * index exists and is valid. NULL when there is nothing to check.
+	 * Before re-running stmt, the first statement of a revision whose
+	 * last attempt failed: PostgreSQL drops the INVALID index a failed
+	 * CREATE INDEX CONCURRENTLY leaves. When the attempt was cut off
+	 * (cut: a kill, a lost connection) the statement may have finished
+	 * unrecorded: *skip is set when its index exists and is valid (DROP
+	 * INDEX CONCURRENTLY: is gone). After an error the server reported,
+	 * nothing is skipped: the statement did not do its work, and a
+	 * same-named index is someone else's. NULL when nothing is checked.
 	 */
-	int	(*before_resume)(struct db *, const char *stmt, int *skip,
-		    struct mg_error *);
+	int	(*before_resume)(struct db *, const char *stmt, int cut,
+		    int *skip, struct mg_error *);
 	/*
 	 * backup = yes: copy the database aside before it is migrated and
 	 * append the copy's name to out. NULL when the dialect cannot.

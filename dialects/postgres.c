@@ -1030,7 +1030,7 @@ index_name(const char *p, int create, struct strbuf *name,
  * DROP INDEX CONCURRENTLY: an index already gone is the statement done.
  */
 static int
-pg_before_resume(struct db *db, const char *stmt, int *skip,
+pg_before_resume(struct db *db, const char *stmt, int cut, int *skip,
     struct mg_error *err)
 {
 	struct tok	 t;
@@ -1065,9 +1065,9 @@ pg_before_resume(struct db *db, const char *stmt, int *skip,
 		goto done;
 	}
 	if (!create)
-		*skip = strcmp(got.buf, "t") == 0;	/* already dropped */
+		*skip = cut && strcmp(got.buf, "t") == 0; /* already dropped */
 	else if (strcmp(got.buf, "t") == 0)
-		*skip = 1;				/* built and valid */
+		*skip = cut;				/* built and valid */
 	else if (strcmp(got.buf, "f") == 0) {
 		/* Outside a transaction, as the statement itself runs. */
 		strbuf_addf(&drop, "DROP INDEX CONCURRENTLY %s", name.buf);

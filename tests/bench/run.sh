@@ -14,6 +14,10 @@
 #      two (and an informational "floor + bookkeeping" script that also
 #      writes migrate's history rows and per-revision version updates);
 #      medians are compared.  Target: ratio <= 1.5.
+#   3. PostgreSQL (tests/bench/pg.sh, on a throwaway cluster of its own):
+#      upgrade head / downgrade base of 1,000 revisions against a psql
+#      floor (targets: ratio <= 1.3), and `migrate current` (< 20 ms).
+#      Its figures join the summary.  BENCH_PG_* knobs: see pg.sh.
 #
 # Benchmarks report, they don't fail the build: the exit status is 0 unless
 # the benchmark itself cannot run (no migrate binary, generator failure).
@@ -296,6 +300,12 @@ echo "   info: CPU (user+sys) medians: migrate $(fmt "$up_cpu" %.0f " ms"), floo
 echo "   floor + bookkeeping $(fmt "$full_cpu" %.0f " ms"); migrate / floor CPU = $(fmt "$cpu_ratio" %.2f x);" \
      "load average now: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
 
+# ------------------------------------------------- 3. PostgreSQL (pg.sh)
+
+echo
+MIGRATE=$MIGRATE BENCH_PG_SUMMARY="$tmp/pg.summary" "$here/pg.sh" ||
+	echo "   ERROR: tests/bench/pg.sh exited with status $?"
+
 # ---------------------------------------------------------------- summary
 
 echo
@@ -311,4 +321,11 @@ row "upgrade head: migrate / floor" "$(fmt "$ratio" %.2f x)" "<= $RATIO_TARGET" 
 row "info: migrate / floor, per-round median" "$(fmt "$paired_ratio" %.2f x)" "" ""
 row "info: migrate / (floor + bookkeeping)" "$(fmt "$full_ratio" %.2f x)" "" ""
 row "info: migrate / floor, CPU time" "$(fmt "$cpu_ratio" %.2f x)" "" ""
+if [ -s "$tmp/pg.summary" ]; then
+	while IFS='|' read -r a b c d; do
+		row "$a" "$b" "$c" "$d"
+	done <"$tmp/pg.summary"
+else
+	row "PostgreSQL (tests/bench/pg.sh)" "n/a" "" "FAIL"
+fi
 exit 0

@@ -312,11 +312,12 @@ DROP INDEX CONCURRENTLY ix_events_kind;
 DROP TABLE events;"
 }
 
-# A history row as exec.c writes it for an attempt (no checksum).
+# A history row as exec.c leaves it for an attempt cut off by a kill
+# (duration_ms NULL: never closed; no checksum).
 attempt_row() { # REV DIRECTION DONE TOTAL
 	pg_sql "INSERT INTO migrate_history (revision, direction, applied_at,
 	    applied_by, duration_ms, statements_done, statements_total,
-	    success) VALUES ('$1', '$2', now(), 'test', 0, $3, $4, false)" \
+	    success) VALUES ('$1', '$2', now(), 'test', NULL, $3, $4, false)" \
 	    >/dev/null
 }
 
