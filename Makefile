@@ -13,9 +13,10 @@ DATADIR	?= $(PREFIX)/share/migrate
 INCDIR	?= $(PREFIX)/include
 
 PKGS	= libpq sqlite3 libpcre2-8 inih libcrypto
-# libpq is not linked: dialects/postgres.c loads it on first use (a SQLite
-# run shouldn't pay libpq's start-up), by the soname of the one built on.
-LINK_PKGS = sqlite3 libpcre2-8 inih libcrypto
+# libpq and libcrypto are not linked: dialects/postgres.c and
+# core/checksum.c load them on first use (`migrate heads` shouldn't pay
+# their start-up), by the sonames of the ones built against.
+LINK_PKGS = sqlite3 libpcre2-8 inih
 CC	?= cc
 CFLAGS	?= -O2 -g
 WARN	= -std=c11 -Wall -Wextra -Wpedantic -Wstrict-prototypes \
@@ -27,9 +28,14 @@ endif
 CPPFLAGS += -D_GNU_SOURCE -DMIGRATE_DATADIR='"$(DATADIR)"' -Icore -Idialects
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null)
-LIBPQ_SONAME := $(shell objdump -p $$(pkg-config --variable=libdir libpq 2>/dev/null)/libpq.so 2>/dev/null | awk '/SONAME/ { print $$2 }')
+soname = $(shell objdump -p $$(pkg-config --variable=libdir $(1) 2>/dev/null)/$(2).so 2>/dev/null | awk '/SONAME/ { print $$2 }')
+LIBPQ_SONAME := $(call soname,libpq,libpq)
+LIBCRYPTO_SONAME := $(call soname,libcrypto,libcrypto)
 ifneq ($(LIBPQ_SONAME),)
 CPPFLAGS += -DLIBPQ_SONAME='"$(LIBPQ_SONAME)"'
+endif
+ifneq ($(LIBCRYPTO_SONAME),)
+CPPFLAGS += -DLIBCRYPTO_SONAME='"$(LIBCRYPTO_SONAME)"'
 endif
 CPPFLAGS += $(PKG_CFLAGS)
 LDLIBS	+= $(PKG_LIBS) -ldl -pthread

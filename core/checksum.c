@@ -1,20 +1,66 @@
+#include <dlfcn.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 
 #include "checksum.h"
+#include "error.h"
 #include "strbuf.h"
 #include "xmalloc.h"
 
-void
-checksum_text(char hex[CHECKSUM_HEX_LEN + 1], const char *buf, size_t len)
+#ifndef LIBCRYPTO_SONAME
+#define LIBCRYPTO_SONAME "libcrypto.so.3"
+#endif
+
+#define EVP_FUNCS(X) X(EVP_MD_CTX_new) X(EVP_MD_CTX_free) X(EVP_sha256) \
+	X(EVP_DigestInit_ex) X(EVP_DigestUpdate) X(EVP_DigestFinal_ex)
+
+static struct {
+#define X(f) __typeof__(&f) f;
+	EVP_FUNCS(X)
+#undef X
+} evp;
+
+static void	*evp_handle;
+
+static int
+evp_load(struct mg_error *err)
+{
+	const char	*missing = NULL;
+
+	if (evp_handle != NULL)
+		return 0;
+	if ((evp_handle = dlopen(LIBCRYPTO_SONAME, RTLD_NOW |
+	    RTLD_LOCAL)) == NULL)
+		return mg_error_set(err, MG_ECONFIG, "cannot load libcrypto "
+		    "for checksums: %s", dlerror());
+	/* POSIX's way to store a dlsym() result in a function pointer. */
+#define X(f) if ((*(void **)&evp.f = dlsym(evp_handle, #f)) == NULL && \
+	    missing == NULL) missing = #f;
+	EVP_FUNCS(X)
+#undef X
+	if (missing != NULL) {
+		dlclose(evp_handle);
+		evp_handle = NULL;
+		return mg_error_set(err, MG_ECONFIG, "'%s' has no '%s'",
+		    LIBCRYPTO_SONAME, missing);
+	}
+	return 0;
+}
+
+int
+checksum_text(char hex[CHECKSUM_HEX_LEN + 1], const char *buf, size_t len,
+    struct mg_error *err)
 {
 	struct strbuf	 norm = STRBUF_INIT;
 	unsigned char	 md[EVP_MAX_MD_SIZE];
 	unsigned int	 mdlen = 0, i;
 	size_t		 p = 0, line_end;
 	EVP_MD_CTX	*ctx;
+	int		 rc;
 
+	if ((rc = evp_load(err)) != 0)
+		return rc;
 	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
 		p = 3;
 	strbuf_grow(&norm, len);
@@ -40,16 +86,17 @@ checksum_text(char hex[CHECKSUM_HEX_LEN + 1], const char *buf, size_t len)
 	strbuf_rtrim(&norm);
 	if (norm.len)
 		strbuf_addch(&norm, '\n');
-	if ((ctx = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
-	    EVP_DigestUpdate(ctx, norm.buf, norm.len) != 1 ||
-	    EVP_DigestFinal_ex(ctx, md, &mdlen) != 1)
+	if ((ctx = evp.EVP_MD_CTX_new()) == NULL ||
+	    evp.EVP_DigestInit_ex(ctx, evp.EVP_sha256(), NULL) != 1 ||
+	    evp.EVP_DigestUpdate(ctx, norm.buf, norm.len) != 1 ||
+	    evp.EVP_DigestFinal_ex(ctx, md, &mdlen) != 1)
 		BUG("SHA-256 failed");
-	EVP_MD_CTX_free(ctx);
+	evp.EVP_MD_CTX_free(ctx);
 	for (i = 0; i < mdlen && i * 2 < CHECKSUM_HEX_LEN; i++) {
 		hex[i * 2] = "0123456789abcdef"[md[i] >> 4];
 		hex[i * 2 + 1] = "0123456789abcdef"[md[i] & 15];
 	}
 	hex[CHECKSUM_HEX_LEN] = '\0';
 	strbuf_release(&norm);
+	return 0;
 }

@@ -192,7 +192,11 @@ load_script(struct loaded **out, const struct revision *rev,
 		loaded_free(l);
 		return rc;
 	}
-	checksum_text(l->checksum, l->text.buf, l->text.len);
+	if ((rc = checksum_text(l->checksum, l->text.buf, l->text.len,
+	    err)) != 0) {
+		loaded_free(l);
+		return rc;
+	}
 	*out = l;
 	return 0;
 }
