@@ -1098,6 +1098,6 @@ const struct dialect dialect_postgres = {
 	.version_ddl = pg_version_ddl,
 	.needs_no_transaction = pg_needs_no_transaction,
 	.rewrite = pg_rewrite,
-	.now_sql = "now()",
+	.now_sql = "clock_timestamp()",
 	.before_resume = pg_before_resume,
 };

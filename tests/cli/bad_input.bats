@@ -2,7 +2,8 @@
 # Bad revision files and configurations: one clear error naming the file (and
 # the line where there is one), exit 2, and the database left untouched.
 # Failing migrations: exit 1, FILE:LINE:COL, rollback as the transaction
-# mode says. Passwords never appear in any output.
+# mode says. Passwords never appear in any output. On SQLite, or on
+# PostgreSQL with MIGRATE_TEST_DIALECT=postgresql.
 
 load helpers
 
@@ -336,7 +337,7 @@ header() { # ID DOWN
 	mig upgrade
 	assert_status 2
 	assert_error "cannot open 'migrate.ini'"
-	[ ! -e app.db ] || fail "app.db created without a configuration"
+	assert_no_database
 }
 
 @test "malformed line in migrate.ini" {
@@ -345,16 +346,16 @@ header() { # ID DOWN
 	mig upgrade
 	assert_status 2
 	assert_error "migrate.ini:4(:[0-9]+)?: "
-	[ ! -e app.db ] || fail "app.db created"
+	assert_no_database
 }
 
 @test "key outside any section in migrate.ini" {
 	chain 1
-	printf 'url = sqlite:///app.db\n' >migrate.ini
+	printf 'url = %s\n' "$(db_url)" >migrate.ini
 	mig upgrade
 	assert_status 2
 	assert_error "migrate.ini:1(:[0-9]+)?: .*'url'"
-	[ ! -e app.db ] || fail "app.db created"
+	assert_no_database
 }
 
 @test "unknown key in migrate.ini" {
@@ -363,7 +364,7 @@ header() { # ID DOWN
 	mig upgrade
 	assert_status 2
 	assert_error "migrate.ini:4(:[0-9]+)?: .*'colour'"
-	[ ! -e app.db ] || fail "app.db created"
+	assert_no_database
 }
 
 @test "invalid value in migrate.ini" {
@@ -372,26 +373,35 @@ header() { # ID DOWN
 	mig upgrade
 	assert_status 2
 	assert_error "migrate.ini:4(:[0-9]+)?: .*'sometimes'"
-	[ ! -e app.db ] || fail "app.db created"
+	assert_no_database
 }
 
 @test "unset \${VAR} in the url names the variable" {
 	chain 1
 	unset MIGRATE_TEST_UNSET_VAR
-	printf '[migrate]\nscript_location = versions\nurl = sqlite:///${MIGRATE_TEST_UNSET_VAR}.db\n' >migrate.ini
+	printf '[migrate]\nscript_location = versions\nurl = %s\n' \
+	    "$(db_url_with_name '${MIGRATE_TEST_UNSET_VAR}')" >migrate.ini
 	mig upgrade
 	assert_status 2
 	assert_error "migrate.ini:3(:[0-9]+)?: .*'MIGRATE_TEST_UNSET_VAR'"
 	assert_eq "$(ls -A | grep -v -e '^versions$' -e '^migrate.ini$' || true)" "" \
 	    "files created"
+	assert_no_database
 }
 
 @test "\${VAR} in the url is expanded from the environment" {
 	chain 1
-	printf '[migrate]\nscript_location = versions\nurl = sqlite:///${MIGRATE_TEST_DB}.db\n' >migrate.ini
-	MIGRATE_TEST_DB=fromenv mig upgrade
+	printf '[migrate]\nscript_location = versions\nurl = %s\n' \
+	    "$(db_url_with_name '${MIGRATE_TEST_DB}')" >migrate.ini
+	local name=fromenv
+	if is_pg; then
+		other_db_url fromenv >/dev/null
+		name=${PG_DB}_fromenv
+	fi
+	MIGRATE_TEST_DB=$name mig upgrade
 	assert_status 0
-	[ -s fromenv.db ] || fail "fromenv.db not used" "$(ls)"
+	other_db_used fromenv || fail "database fromenv not used" "$(ls)"
+	assert_no_database
 }
 
 @test "unknown URL scheme: named, and the password never printed" {
@@ -414,13 +424,19 @@ header() { # ID DOWN
 	# The default file is broken: it must not be read.
 	printf 'garbage\n' >migrate.ini
 	mkdir -p conf/revs
-	printf '[migrate]\nscript_location = revs\nurl = sqlite:///other.db\n' >conf/other.ini
+	printf '[migrate]\nscript_location = revs\nurl = %s\n' \
+	    "$(other_db_url other)" >conf/other.ini
 	write_rev -f conf/revs/0001_x.sql 0001 "" "CREATE TABLE other (id integer);"
 	mig -c conf/other.ini upgrade
 	assert_status 0
 	# script_location is relative to the configuration file.
-	[ -s other.db ] || [ -s conf/other.db ] || fail "other.db not created" "$(ls -R)"
-	[ ! -s app.db ] || fail "app.db used"
+	if is_sqlite; then
+		[ -s other.db ] || [ -s conf/other.db ] ||
+		    fail "other.db not created" "$(ls -R)"
+	else
+		other_db_used other || fail "database other not used"
+	fi
+	assert_eq "$(db_state)" "<no database>" "the default database (unused)"
 	mig --config conf/other.ini current
 	assert_status 0
 	assert_stdout "0001 (head)"
@@ -431,20 +447,22 @@ header() { # ID DOWN
 	mig -c nowhere.ini upgrade
 	assert_status 2
 	assert_error "cannot open 'nowhere.ini'"
-	[ ! -e app.db ] || fail "app.db created"
+	assert_no_database
 }
 
 @test "MIGRATE_CONFIG selects the configuration file; -c wins over it" {
 	chain 1
 	printf 'garbage\n' >migrate.ini
-	printf '[migrate]\nscript_location = versions\nurl = sqlite:///env.db\n' >env.ini
-	printf '[migrate]\nscript_location = versions\nurl = sqlite:///flag.db\n' >flag.ini
+	printf '[migrate]\nscript_location = versions\nurl = %s\n' \
+	    "$(other_db_url env)" >env.ini
+	printf '[migrate]\nscript_location = versions\nurl = %s\n' \
+	    "$(other_db_url flag)" >flag.ini
 	MIGRATE_CONFIG=env.ini mig upgrade
 	assert_status 0
-	[ -s env.db ] || fail "env.db not created" "$(ls)"
+	other_db_used env || fail "database env not used" "$(ls)"
 	MIGRATE_CONFIG=env.ini mig -c flag.ini upgrade
 	assert_status 0
-	[ -s flag.db ] || fail "-c did not win over MIGRATE_CONFIG" "$(ls)"
+	other_db_used flag || fail "-c did not win over MIGRATE_CONFIG" "$(ls)"
 	MIGRATE_CONFIG=nowhere.ini mig current
 	assert_status 2
 	assert_error "cannot open 'nowhere.ini'"
@@ -470,10 +488,19 @@ four_with_failing_third() { # FAILING-STATEMENT
 @test "a failing statement (missing table) in revision 3 of 4" {
 	four_with_failing_third "  INSERT INTO missing_table VALUES (1);"
 	local at
-	at=$(locate versions/0003_x.sql "INSERT INTO missing_table")
+	if is_sqlite; then
+		# SQLite gives no position: the statement's.
+		at=$(locate versions/0003_x.sql "INSERT INTO missing_table")
+	else
+		# PostgreSQL's error position: the missing table's name.
+		at=$(locate versions/0003_x.sql "missing_table")
+	fi
 	mig upgrade
 	assert_status 1
 	assert_error "versions/0003_x\.sql:$at: .*missing_table"
+	if is_pg; then
+		assert_match "$stderr" 'SQLSTATE 42P01' "the SQLSTATE"
+	fi
 	# 0001 and 0002 stay applied and recorded.
 	assert_eq "$(version_rows)" "0002" "version rows"
 	assert_eq "$(user_tables)" "t1 t2" "tables (0003 rolled back)"
@@ -490,6 +517,9 @@ four_with_failing_third() { # FAILING-STATEMENT
 	mig upgrade
 	assert_status 1
 	assert_error "versions/0003_x\.sql:$at: .*syntax error"
+	if is_pg; then
+		assert_match "$stderr" 'SQLSTATE 42601' "the SQLSTATE"
+	fi
 	assert_eq "$(version_rows)" "0002" "version rows"
 	assert_eq "$(user_tables)" "t1 t2" "tables (0003 rolled back)"
 	assert_eq "$(history_rows)" $'0001 up 1\n0002 up 1\n0003 up 0' history
@@ -504,7 +534,7 @@ four_with_failing_third() { # FAILING-STATEMENT
 	assert_status 0
 	assert_eq "$(version_rows)" "0004" "version rows"
 	assert_eq "$(user_tables)" "t1 t2 t3a t3b t4" tables
-	assert_eq "$(sqlite3 app.db 'SELECT count(*) FROM t3a')" 1 "rows in t3a"
+	assert_eq "$(db_sql 'SELECT count(*) FROM t3a')" 1 "rows in t3a"
 }
 
 @test "transaction = all: a failure rolls back the whole run" {
@@ -533,7 +563,7 @@ four_with_failing_third() { # FAILING-STATEMENT
 	chain 2
 	mig upgrade
 	# t2 disappears behind migrate's back: the downgrade of 0002 fails.
-	sqlite3 app.db 'DROP TABLE t2'
+	db_sql 'DROP TABLE t2'
 	local at
 	at=$(locate versions/0002_rev_0002.sql "DROP TABLE t2")
 	mig downgrade base
@@ -559,6 +589,22 @@ four_with_failing_third() { # FAILING-STATEMENT
 	mig --url 'host=h user=u password=hunter2 dbname=d' upgrade
 	refute_contains "$output$stderr" hunter2 "output"
 	mig --url 'sqlite://u:hunter2@/x.db' upgrade
+	refute_contains "$output$stderr" hunter2 "output"
+	is_pg || return 0
+	# A server that answers (it trusts the socket and ignores the
+	# password): the progress, -v, a failing statement and a missing
+	# database don't show it either.
+	url=${PG_URL/postgresql:\/\//postgresql://migrate:hunter2@}
+	write_rev 0002 0001 "SELECT nosuch FROM t1;" "SELECT 1;"
+	for cmd in "-v upgrade 0001" "-v upgrade" current status "history -i" \
+	    "stamp head" "-v downgrade base"; do
+		# shellcheck disable=SC2086
+		mig --url "$url&password=hunter2" $cmd
+		refute_contains "$output$stderr" hunter2 "output of '$cmd'"
+	done
+	mig --url "${url/\/$PG_DB\?//${PG_DB}_missing?}" upgrade
+	assert_status 1
+	assert_error ".*${PG_DB}_missing"
 	refute_contains "$output$stderr" hunter2 "output"
 }
 

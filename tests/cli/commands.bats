@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# The commands on a real SQLite database: init, revision, upgrade, downgrade,
+# The commands on a real database (SQLite, or PostgreSQL with
+# MIGRATE_TEST_DIALECT=postgresql): init, revision, upgrade, downgrade,
 # current, history, heads, show, stamp, status, --json.
 
 load helpers
@@ -27,30 +28,49 @@ print(eval(sys.argv[1]))' "$1"
 	assert_match "$(cat migrate.ini)" $'(^|\n)\\[migrate\\]' "migrate.ini"
 	assert_match "$(cat migrate.ini)" $'\nscript_location = versions' \
 	    "migrate.ini"
-	# The generated configuration works as it is.
+	# The generated configuration works as it is (on PostgreSQL with
+	# DATABASE_URL, which replaces the default sqlite:///app.db).
+	is_sqlite || export DATABASE_URL=$PG_URL
 	mig revision -m "first"
 	assert_status 0
 	mig upgrade
 	assert_status 0
 	mig current
 	assert_stdout "0001 (head)"
-	[ -s app.db ] || fail "the default url does not point at app.db"
+	assert_eq "$(version_rows)" "0001" "version rows"
+	if is_sqlite; then
+		[ -s app.db ] || fail "the default url does not point at app.db"
+	else
+		assert_match "$(cat migrate.ini)" $'\nurl = sqlite:///app\\.db' \
+		    "the default url"
+	fi
 }
 
 @test "init takes the url from the global --url and --dir for the revisions" {
 	rm -rf migrate.ini versions
-	mig --url sqlite:///other.db init --dir revs
+	local url
+	url=$(other_db_url other)
+	mig --url "$url" init --dir revs
 	assert_status 0
 	[ -d revs ] || fail "revs/ not created"
-	assert_match "$(cat migrate.ini)" $'\nurl = sqlite:///other.db' "ini"
+	assert_contains "$(cat migrate.ini)" $'\nurl = '"$url"$'\n' "ini"
 	assert_match "$(cat migrate.ini)" $'\nscript_location = revs' "ini"
+	# The written url is the one the other commands then use.
+	mig revision -m "first"
+	assert_status 0
+	mig upgrade
+	assert_status 0
+	other_db_used other || fail "the written url was not used"
+	assert_eq "$(db_state)" "<no database>" "the test's own database"
 }
 
 @test "init --url URL (as its usage line says) writes the url" {
 	rm -rf migrate.ini versions
-	mig init --url sqlite:///other.db
+	local url
+	url=$(other_db_url other)
+	mig init --url "$url"
 	assert_status 0
-	assert_match "$(cat migrate.ini)" $'\nurl = sqlite:///other.db' "ini"
+	assert_contains "$(cat migrate.ini)" $'\nurl = '"$url"$'\n' "ini"
 }
 
 @test "init refuses to overwrite an existing migrate.ini (exit 2)" {
@@ -509,7 +529,9 @@ print(eval(sys.argv[1]))' "$1"
 # --- statements, branches, version tables ----------------------------------
 
 @test "upgrade splits statements around quotes, comments and trigger bodies" {
-	cat >versions/0001_split.sql <<'SQL'
+	local rows
+	if is_sqlite; then
+		cat >versions/0001_split.sql <<'SQL'
 -- revision: 0001
 -- down_revision:
 -- message: splitter
@@ -529,13 +551,60 @@ INSERT INTO "we;ird" VALUES ('manual')
 -- migrate:downgrade
 DROP TABLE "we;ird";
 SQL
+		rows=$'a;b\nit\'s; here\n-- not a comment\nfire\nx;\nmanual'
+	else
+		# PostgreSQL: the trigger's body is a dollar-quoted plpgsql
+		# function (with $$ nested in $body$), a BEGIN ATOMIC body,
+		# and E'' strings.
+		cat >versions/0001_split.sql <<'SQL'
+-- revision: 0001
+-- down_revision:
+-- message: splitter
+
+-- migrate:upgrade
+CREATE TABLE "we;ird" (n serial, v text); -- it's a comment; with "quotes
+INSERT INTO "we;ird" (v) VALUES ('a;b'), ('it''s; here'); /* block ; it's */
+INSERT INTO "we;ird" (v) VALUES ('-- not a comment'), (E'e\'s; x');
+CREATE FUNCTION we_ird_fire() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN
+  IF NEW.v = 'fire' THEN
+    INSERT INTO "we;ird" (v) VALUES ($$x;$$);
+  END IF;
+  RETURN NULL;
+END;
+$body$;
+CREATE TRIGGER trg AFTER INSERT ON "we;ird"
+  FOR EACH ROW EXECUTE FUNCTION we_ird_fire();
+INSERT INTO "we;ird" (v) VALUES ('fire');
+CREATE FUNCTION we_ird_atomic() RETURNS void LANGUAGE SQL
+BEGIN ATOMIC
+  INSERT INTO "we;ird" (v) VALUES ('atomic; end');
+END;
+SELECT we_ird_atomic();
+-- migrate:statement-begin
+INSERT INTO "we;ird" (v) VALUES ('manual')
+-- migrate:statement-end
+
+-- migrate:downgrade
+DROP FUNCTION we_ird_atomic();
+DROP TABLE "we;ird";
+DROP FUNCTION we_ird_fire();
+SQL
+		rows=$'a;b\nit\'s; here\n-- not a comment\ne\'s; x\nfire\nx;\natomic; end\nmanual'
+	fi
 	mig upgrade
 	assert_status 0
-	assert_eq "$(sqlite3 app.db 'SELECT v FROM "we;ird" ORDER BY rowid')" \
-	    $'a;b\nit\'s; here\n-- not a comment\nfire\nx;\nmanual' "rows"
+	if is_sqlite; then
+		assert_eq "$(db_sql 'SELECT v FROM "we;ird" ORDER BY rowid')" \
+		    "$rows" "rows"
+	else
+		assert_eq "$(db_sql 'SELECT v FROM "we;ird" ORDER BY n')" \
+		    "$rows" "rows"
+	fi
 	mig downgrade base
 	assert_status 0
 	assert_eq "$(user_tables)" "" tables
+	assert_eq "$(db_sql 'SELECT count(*) FROM migrate_version')" 0 "version rows"
 }
 
 @test "branches: upgrade heads, version rows per head, downgrade as DESIGN.md says" {
@@ -590,9 +659,36 @@ SQL
 	assert_eq "$(version_rows)" $'a1\nb1' "version rows after stamp a1 b1"
 }
 
+@test "migrate_history: each step's applied_at is its own, also with transaction = all" {
+	write_ini "transaction = all"
+	# Each revision takes a while (~0.1 s): dialect sections, one each.
+	local i id prev=''
+	for i in 1 2 3; do
+		id=$(printf '%04d' "$i")
+		{
+			printf -- '-- revision: %s\n-- down_revision: %s\n' "$id" "$prev"
+			printf -- '-- message: slow %s\n\n' "$i"
+			printf -- '-- migrate:upgrade\nCREATE TABLE t%s (id integer);\n' "$i"
+			printf -- '\n-- migrate:upgrade sqlite\nCREATE TABLE t%s (id integer);\n' "$i"
+			printf -- 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000)\n'
+			printf -- 'SELECT count(*) FROM c;\n'
+			printf -- '\n-- migrate:upgrade postgresql\nCREATE TABLE t%s (id integer);\n' "$i"
+			printf -- 'SELECT pg_sleep(0.1);\n'
+		} >"versions/${id}_slow_$i.sql"
+		prev=$id
+	done
+	mig upgrade
+	assert_status 0
+	assert_eq "$(user_tables)" "t1 t2 t3" tables
+	assert_eq "$(db_sql 'SELECT count(DISTINCT applied_at) FROM migrate_history')" 3 \
+	    "distinct applied_at of 3 steps"
+	assert_eq "$(db_sql 'SELECT revision FROM migrate_history ORDER BY applied_at')" \
+	    $'0001\n0002\n0003' "steps in the order of applied_at"
+}
+
 @test "an existing version table without the history table: upgrade creates it" {
 	chain 2
-	sqlite3 app.db "CREATE TABLE migrate_version (version_num VARCHAR(64) NOT NULL PRIMARY KEY);
+	db_sql "CREATE TABLE migrate_version (version_num VARCHAR(64) NOT NULL PRIMARY KEY);
 	    INSERT INTO migrate_version VALUES ('0001');
 	    CREATE TABLE t1 (id integer);"
 	mig upgrade
