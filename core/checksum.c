@@ -1,9 +1,9 @@
-#include <dlfcn.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 
 #include "checksum.h"
+#include "dynlib.h"
 #include "error.h"
 #include "strbuf.h"
 #include "xmalloc.h"
@@ -26,26 +26,20 @@ static void	*evp_handle;
 static int
 evp_load(struct mg_error *err)
 {
-	const char	*missing = NULL;
-
-	if (evp_handle != NULL)
-		return 0;
-	if ((evp_handle = dlopen(LIBCRYPTO_SONAME, RTLD_NOW |
-	    RTLD_LOCAL)) == NULL)
-		return mg_error_set(err, MG_ECONFIG, "cannot load libcrypto "
-		    "for checksums: %s", dlerror());
-	/* POSIX's way to store a dlsym() result in a function pointer. */
-#define X(f) if ((*(void **)&evp.f = dlsym(evp_handle, #f)) == NULL && \
-	    missing == NULL) missing = #f;
-	EVP_FUNCS(X)
+	static const char *const names[] = {
+#define X(f) #f,
+		EVP_FUNCS(X)
 #undef X
-	if (missing != NULL) {
-		dlclose(evp_handle);
-		evp_handle = NULL;
-		return mg_error_set(err, MG_ECONFIG, "'%s' has no '%s'",
-		    LIBCRYPTO_SONAME, missing);
-	}
-	return 0;
+		NULL
+	};
+	void **const slots[] = {
+#define X(f) (void **)&evp.f,
+		EVP_FUNCS(X)
+#undef X
+	};
+
+	return dynlib_load(&evp_handle, LIBCRYPTO_SONAME, names, slots,
+	    "Install OpenSSL's libcrypto (Debian: libssl3).", err);
 }
 
 int

@@ -14,7 +14,6 @@
  * everywhere.
  */
 #include <ctype.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
@@ -27,6 +26,7 @@
 #include <libpq-fe.h>
 
 #include "dialect.h"
+#include "dynlib.h"
 #include "error.h"
 #include "strbuf.h"
 #include "xmalloc.h"
@@ -77,29 +77,20 @@ static void	*pq_handle;
 static int
 pq_load(struct mg_error *err)
 {
-	const char	*missing = NULL;
-
-	if (pq_handle != NULL)
-		return 0;
-	if ((pq_handle = dlopen(LIBPQ_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
-		mg_error_set(err, MG_ECONFIG, "cannot load the PostgreSQL "
-		    "client library: %s", dlerror());
-		strbuf_addstr(&err->hint, "Install libpq (Debian: libpq5).");
-		return MG_ECONFIG;
-	}
-	/* POSIX's way to store a dlsym() result in a function pointer. */
-#define X(f) if ((*(void **)&pq.f = dlsym(pq_handle, #f)) == NULL && \
-	    missing == NULL) missing = #f;
-	PQ_FUNCS(X)
+	static const char *const names[] = {
+#define X(f) #f,
+		PQ_FUNCS(X)
 #undef X
-	if (missing != NULL) {
-		mg_error_set(err, MG_ECONFIG, "the PostgreSQL client library "
-		    "'%s' has no '%s'", LIBPQ_SONAME, missing);
-		dlclose(pq_handle);
-		pq_handle = NULL;
-		return MG_ECONFIG;
-	}
-	return 0;
+		NULL
+	};
+	void **const slots[] = {
+#define X(f) (void **)&pq.f,
+		PQ_FUNCS(X)
+#undef X
+	};
+
+	return dynlib_load(&pq_handle, LIBPQ_SONAME, names, slots,
+	    "Install the PostgreSQL client library (Debian: libpq5).", err);
 }
 
 /* Oldest server supported: identity columns and to_regclass(text). */
