@@ -612,7 +612,7 @@ load_all(struct revision_set *set, struct revcache *cache, int dirfd,
 	for (k = 0; k <= set->n; k++)
 		hits[k] = -1;
 	re_init();	/* compile before the threads share the patterns */
-	threaded = set->n >= 64;
+	threaded = set->n >= 1000;	/* see BIG_DIR_BYTES */
 	for (i = 0; i < 2; i++) {
 		memset(&ld[i], 0, sizeof(ld[i]));
 		ld[i].set = set;
@@ -649,6 +649,9 @@ load_all(struct revision_set *set, struct revcache *cache, int dirfd,
 	return rc;
 }
 
+/* About 1,000 entries on ext4 or tmpfs. */
+#define BIG_DIR_BYTES	(32u << 10)
+
 struct opener {
 	const char	*dir;
 	struct revcache	*cache;
@@ -671,6 +674,7 @@ revision_scan(struct revision_set *out, const char *dir, struct mg_error *err)
 	struct strlist	 names = { NULL, 0 };
 	struct revision	*rev;
 	struct opener	 op;
+	struct stat	 dst;
 	pthread_t	 th;
 	size_t		 i, len, dirlen = strlen(dir);
 	int		 rc = 0, opener;
@@ -678,10 +682,16 @@ revision_scan(struct revision_set *out, const char *dir, struct mg_error *err)
 	out->v = NULL;
 	out->n = 0;
 	out->pool = NULL;
-	/* Read the cache while this thread lists and sorts the directory. */
+	/*
+	 * Read the cache while this thread lists and sorts the directory,
+	 * when the directory is big enough to be worth a thread (its size
+	 * grows with its entries): once a process has had a thread, glibc
+	 * keeps some loader memory of later dlopen() calls (libpq) for good.
+	 */
 	op.dir = dir;
 	op.cache = NULL;
-	opener = pthread_create(&th, NULL, open_cache, &op) == 0;
+	opener = stat(dir, &dst) == 0 && dst.st_size >= BIG_DIR_BYTES &&
+	    pthread_create(&th, NULL, open_cache, &op) == 0;
 	if ((d = opendir(dir)) == NULL) {
 		mg_error_set(err, MG_ECONFIG, "cannot open script_location "
 		    "'%s': %s", dir, strerror(errno));
