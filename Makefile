@@ -53,7 +53,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 DEBIAN_PKGS = build-essential pkg-config libpq-dev libsqlite3-dev \
-	libpcre2-dev libinih-dev libssl-dev libcriterion-dev bats sqlite3 \
+	libpcre2-dev libinih-dev libssl-dev libcriterion-dev bats sqlite3 procps \
 	postgresql
 
 all: migrate
