@@ -5,12 +5,11 @@
 # "migrate: error: FILE:LINE:COL: message (SQLSTATE xxxxx)" with the
 # server's detail and hint, earlier revisions kept.
 #
-# A wrong password cannot be tested here: the throwaway cluster
-# (tests/helpers/pg.sh) uses trust authentication, which accepts any
-# password, and changing pg_hba.conf would change the cluster every test
-# of the run shares. What can be tested is that a password never shows:
-# in connection errors (the URL is shown masked) and in the output of
-# commands that do connect.
+# The throwaway cluster (tests/helpers/pg.sh) trusts local connections;
+# the wrong-password test gives one role of its own password
+# authentication for its duration (the pg_*.bats files run one at a time).
+# A password never shows: in connection errors (the URL is shown masked)
+# nor in the output of commands that do connect.
 
 load helpers
 
@@ -134,6 +133,25 @@ assert_0001_kept() {
 		assert_status 0
 		refute_contains "$output$stderr" hunter2 "output of $cmd"
 	done
+}
+
+@test "pg: a wrong password: exit 1, libpq's message, the password masked" {
+	# The cluster trusts every local connection: this one role gets
+	# password authentication, for this test only.
+	local hba="$PG_DIR/data/pg_hba.conf" role="pw_${BATS_TEST_NUMBER}_$$" url
+	pg_sql "CREATE ROLE $role LOGIN PASSWORD 'right-one'" >/dev/null
+	cp "$hba" "$BATS_TEST_TMPDIR/hba"
+	{ printf 'local all %s scram-sha-256\n' "$role"; cat "$BATS_TEST_TMPDIR/hba"; } >"$hba"
+	pg_sql "SELECT pg_reload_conf()" >/dev/null
+	url=$(printf '%s' "$PG_URL" | sed "s/user=[^&]*/user=$role\&password=hunter2/")
+	run "$MIGRATE" --url "$url" current
+	cat "$BATS_TEST_TMPDIR/hba" >"$hba"
+	pg_sql "SELECT pg_reload_conf()" >/dev/null
+	pg_sql "DROP ROLE $role" >/dev/null
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"password authentication failed for user \"$role\""* ]]
+	[[ "$output" == *"password=***"* ]]
+	[[ "$output" != *hunter2* ]]
 }
 
 @test "pg: a database that does not exist is named in the error" {
