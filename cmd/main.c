@@ -134,19 +134,9 @@ setup(struct cmd_ctx *ctx, const struct cmd_entry *c, struct strbuf *secret,
 		if ((rc = graph_build(&ctx->g, &ctx->set, err)) != 0)
 			return rc;
 	}
-	if (c->flags & CMD_DB) {
-		if ((rc = exec_open(&ctx->ex, ctx->cfg, &ctx->out, err)) != 0) {
-			struct strbuf shown = STRBUF_INIT;
-
-			if (ctx->cfg->url && err->code == MG_EDB) {
-				url_redact(&shown, ctx->cfg->url);
-				strbuf_addf(&err->detail, "url: %s",
-				    shown.buf);
-			}
-			strbuf_release(&shown);
-			return rc;
-		}
-	}
+	if ((c->flags & CMD_DB) &&
+	    (rc = exec_open(&ctx->ex, ctx->cfg, &ctx->out, err)) != 0)
+		return rc;
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 #include "revision.h"
 #include "sqlsplit.h"
 #include "strbuf.h"
+#include "url.h"
 #include "version.h"
 #include "xmalloc.h"
 
@@ -92,8 +93,17 @@ exec_open(struct exec **out, const struct config *cfg,
 	    cfg->url_origin == URL_FROM_ENV_SECTION ? cfg->dir : NULL;
 	opts.lock_timeout_ms = cfg->lock_timeout_ms;
 	opts.statement_timeout_ms = cfg->statement_timeout_ms;
-	if ((rc = ex->d->open(&ex->db, &opts, err)) != 0)
+	if ((rc = ex->d->open(&ex->db, &opts, err)) != 0) {
+		/* Which database, with its password masked. */
+		struct strbuf shown = STRBUF_INIT;
+
+		url_redact(&shown, cfg->url);
+		if (err->detail.len)
+			strbuf_addstr(&err->detail, "; ");
+		strbuf_addf(&err->detail, "url: %s", shown.buf);
+		strbuf_release(&shown);
 		goto fail;
+	}
 	ex->vtable = xstrdup(cfg->version_table);
 	ex->htable = history_table(cfg->version_table);
 	ex->applied_by = whoami();
