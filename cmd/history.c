@@ -38,9 +38,15 @@ mark_range(struct cmd_ctx *ctx, const char *range, const struct idxlist *cur,
 		for (k = 0; k < ctx->g->nodes[a.revs.v[i]].parents.n; k++)
 			graph_mark_ancestors(ctx->g,
 			    &ctx->g->nodes[a.revs.v[i]].parents.v[k], 1, below);
+	k = 0;
 	for (i = 0; i < ctx->g->n; i++)
-		in[i] &= !below[i];
+		k += in[i] &= !below[i];
 	free(below);
+	/* Alembic refuses a range given backwards rather than print nothing. */
+	if (k == 0 && a.revs.n > 0 && b.revs.n > 0)
+		rc = mg_error_set(err, MG_EUSAGE, "history: range '%s' is "
+		    "empty: '%s' is not below '%s' (write it as older:newer)",
+		    range, lo, hi);
 done:
 	idxlist_clear(&a.revs);
 	idxlist_clear(&b.revs);

@@ -408,6 +408,21 @@ print(eval(sys.argv[1]))' "$1"
 	assert_stdout $'0002 -> 0003 (head), more\n0001 -> 0002 (current), add things\n<base> -> 0001, create users'
 }
 
+@test "history -r A:B shows A to B; a range given backwards is an error" {
+	write_rev -m "one" 0001 "" "CREATE TABLE u (id integer);"
+	write_rev -m "two" 0002 0001 "CREATE TABLE t (id integer);"
+	write_rev -m "three" 0003 0002 "CREATE TABLE m (id integer);"
+	mig history -r 0002:0003
+	assert_status 0
+	assert_stdout $'0002 -> 0003 (head), three\n0001 -> 0002, two'
+	mig history -r :0001
+	assert_status 0
+	assert_stdout '<base> -> 0001, one'
+	mig history -r 0003:0001
+	assert_status 2
+	assert_error "history: range '0003:0001' is empty"
+}
+
 @test "show REV prints the revision" {
 	write_rev -m "create users" 0001 "" "CREATE TABLE u (id integer);"
 	write_rev -m "add things" 0002 0001 "CREATE TABLE t (id integer);"
