@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <errno.h>
 #include <pwd.h>
 #include <stdlib.h>
@@ -211,12 +212,63 @@ load_script(struct loaded **out, const struct revision *rev,
 	return 0;
 }
 
+/* The n-th word (0-based) of sql, upper-cased into buf. */
+static const char *
+nth_word(const char *sql, int n, char *buf, size_t size)
+{
+	size_t	len;
+
+	for (;;) {
+		while (*sql == ' ' || *sql == '\t' || *sql == '\n' ||
+		    *sql == '\r')
+			sql++;
+		for (len = 0; isalpha((unsigned char)sql[len]); len++)
+			if (len + 1 < size)
+				buf[len] = (char)toupper((unsigned char)sql[len]);
+		buf[len < size ? len : size - 1] = '\0';
+		if (n-- == 0 || len == 0)
+			return buf;
+		sql += len;
+	}
+}
+
+/*
+ * A statement that ends or starts a transaction (BEGIN, COMMIT, END,
+ * ROLLBACK other than to a savepoint, START TRANSACTION, ABORT) would
+ * commit half a revision and its version row apart: refused, unless the
+ * revision runs in autocommit. Returns the statement's index or -1.
+ */
+static long
+find_txn_control(const struct stmt_list *list)
+{
+	char	w0[16], w1[16], w2[16];
+	size_t	i;
+
+	for (i = 0; i < list->n; i++) {
+		nth_word(list->v[i].sql, 0, w0, sizeof(w0));
+		if (strcmp(w0, "BEGIN") == 0 || strcmp(w0, "COMMIT") == 0 ||
+		    strcmp(w0, "END") == 0 || strcmp(w0, "ABORT") == 0)
+			return (long)i;
+		nth_word(list->v[i].sql, 1, w1, sizeof(w1));
+		nth_word(list->v[i].sql, 2, w2, sizeof(w2));
+		if (strcmp(w0, "START") == 0 && strcmp(w1, "TRANSACTION") == 0)
+			return (long)i;
+		if (strcmp(w0, "ROLLBACK") == 0 && strcmp(w1, "TO") != 0 &&
+		    strcmp(w2, "TO") != 0)
+			return (long)i;
+	}
+	return -1;
+}
+
 int
 exec_prepare(struct exec *ex, const struct graph *g, const struct plan *p,
     struct mg_error *err)
 {
 	const struct revision	*rev;
+	const struct loaded	*l;
+	const struct stmt_list	*list;
 	size_t			 i;
+	long			 bad;
 	int			 rc;
 
 	if (ex->nscripts < g->n) {
@@ -232,6 +284,21 @@ exec_prepare(struct exec *ex, const struct graph *g, const struct plan *p,
 		    (rc = load_script(&ex->scripts[p->v[i].rev], rev,
 		    ex->d->name, err)) != 0)
 			return rc;
+		l = ex->scripts[p->v[i].rev];
+		list = p->v[i].up ? &l->sc.up : &l->sc.down;
+		if (ex->cfg->transaction != TXN_NONE &&
+		    !l->sc.transaction_off &&
+		    (bad = find_txn_control(list)) >= 0) {
+			mg_error_set_at(err, MG_EREVISION, rev->path,
+			    list->v[bad].line, list->v[bad].col, "transaction "
+			    "control statement in a revision that runs in a "
+			    "transaction");
+			strbuf_addstr(&err->hint, "migrate wraps each revision "
+			    "in a transaction itself; remove BEGIN/COMMIT, or "
+			    "put '-- migrate:transaction off' in the file to "
+			    "manage transactions by hand.");
+			return MG_EREVISION;
+		}
 		if (!p->v[i].up && !ex->scripts[p->v[i].rev]->sc.has_down) {
 			mg_error_set_at(err, MG_EREVISION, rev->path, 0, 0,
 			    "revision '%s' has no '-- migrate:downgrade' "

@@ -195,6 +195,36 @@ header() { # ID DOWN
 	assert_untouched
 }
 
+@test "BEGIN/COMMIT in a revision that runs in a transaction is refused" {
+	applied_base
+	{
+		header 0003 0002
+		printf -- '-- migrate:upgrade\nCREATE TABLE a (id integer);\n'
+		printf -- 'COMMIT;\nCREATE TABLE b (id integer);\n'
+	} >versions/0003_txn.sql
+	mig upgrade
+	assert_status 2
+	# header (7 lines) + section line + CREATE: COMMIT is line 10.
+	assert_error "versions/0003_txn\.sql:10:1: transaction control statement"
+	assert_untouched
+	# With '-- migrate:transaction off' the file manages its own.
+	{
+		header 0003 0002
+		printf -- '-- migrate:transaction off\n-- migrate:upgrade\n'
+		printf -- 'BEGIN;\nCREATE TABLE a (id integer);\nCOMMIT;\n'
+	} >versions/0003_txn.sql
+	mig upgrade
+	assert_status 0
+	# A savepoint rollback stays allowed inside the transaction.
+	{
+		header 0004 0003
+		printf -- '-- migrate:upgrade\nSAVEPOINT s;\nCREATE TABLE c (id integer);\n'
+		printf -- 'ROLLBACK TO SAVEPOINT s;\nCREATE TABLE d (id integer);\n'
+	} >versions/0004_sp.sql
+	mig upgrade
+	assert_status 0
+}
+
 @test "an invalid id in the header" {
 	applied_base
 	write_rev -f versions/0003_x.sql "00-03" 0002 "CREATE TABLE a (id integer);"
