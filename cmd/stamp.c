@@ -55,7 +55,7 @@ cmd_stamp(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 	version_heads_of(ctx->g, applied, &rows);
 	if ((rc = cmd_confirm(ctx, "Stamp", err)) != 0 ||
 	    (rc = exec_lock(ctx->ex, err)) != 0 ||
-	    (rc = exec_stamp(ctx->ex, ctx->g, &rows, purge, err)) != 0)
+	    (rc = exec_stamp(ctx->ex, ctx->g, &rows, err)) != 0)
 		goto done;
 	for (i = 0; i < rows.n; i++)
 		strbuf_addf(&sb, " %s", ctx->g->nodes[rows.v[i]].rev->id);

@@ -144,12 +144,6 @@ exec_close(struct exec *ex)
 	free(ex);
 }
 
-const char *
-exec_dialect(const struct exec *ex)
-{
-	return ex->d->name;
-}
-
 static int
 collect_row(void *payload, int ncols, char *const *vals)
 {
@@ -634,13 +628,12 @@ keep_id(void *payload, int ncols, char *const *vals)
 /* Create or advance the attempt row, in the current transaction if any. */
 static int
 save_progress(struct exec *ex, const struct revision *rev, const char *dir,
-    const struct loaded *l, long ms, size_t done, size_t total,
-    struct attempt *a, struct mg_error *err)
+    const struct loaded *l, size_t done, size_t total, struct attempt *a,
+    struct mg_error *err)
 {
 	struct strbuf	sql = STRBUF_INIT;
 	int		rc;
 
-	(void)ms;	/* the duration is written when the attempt ends */
 	if (a->id < 0) {
 		add_history_sql(&sql, ex, rev->id, dir, l->checksum, -1, done,
 		    total, 0);
@@ -699,7 +692,7 @@ rollback_quietly(struct exec *ex, int *in_txn)
 static int
 run_statements(struct exec *ex, const struct revision *rev,
     const struct loaded *l, const struct stmt_list *list, const char *dir,
-    int autocommit, int retry, long start, struct attempt *a, int *in_txn,
+    int autocommit, int retry, struct attempt *a, int *in_txn,
     struct mg_error *err)
 {
 	struct strbuf	stmt = STRBUF_INIT;
@@ -717,8 +710,8 @@ run_statements(struct exec *ex, const struct revision *rev,
 		 * and a kill during the statement leaves a row to resume.
 		 */
 		if (nt && (*in_txn || a->id < 0)) {
-			if ((rc = save_progress(ex, rev, dir, l,
-			    clock_ms() - start, i, list->n, a, err)) != 0 ||
+			if ((rc = save_progress(ex, rev, dir, l, i, list->n,
+			    a, err)) != 0 ||
 			    (*in_txn && (rc = ex->d->commit(ex->db, err)) != 0))
 				goto fail;
 			*in_txn = 0;
@@ -749,7 +742,7 @@ run_statements(struct exec *ex, const struct revision *rev,
 		}
 		/* In autocommit every statement is durable on its own. */
 		if ((nt || autocommit) && (rc = save_progress(ex, rev, dir,
-		    l, clock_ms() - start, i + 1, list->n, a, err)) != 0)
+		    l, i + 1, list->n, a, err)) != 0)
 			goto fail;
 	}
 	strbuf_release(&stmt);
@@ -816,7 +809,7 @@ exec_run(struct exec *ex, const struct graph *g, struct version_state *vs,
 		}
 		start = clock_ms();
 		if ((rc = run_statements(ex, rev, l, list, dir, autocommit,
-		    retry, start, &a, &in_txn, err)) != 0) {
+		    retry, &a, &in_txn, err)) != 0) {
 			rollback_quietly(ex, &in_txn);
 			if (a.id < 0)
 				record_failure(ex, rev, dir, l,
@@ -963,14 +956,13 @@ done:
 
 int
 exec_stamp(struct exec *ex, const struct graph *g, const struct idxlist *rows,
-    int purge, struct mg_error *err)
+    struct mg_error *err)
 {
 	struct strbuf	sql = STRBUF_INIT;
 	size_t		i;
 	int		rc;
 
 	strbuf_addf(&sql, "DELETE FROM %s;\n", ex->vtable);
-	(void)purge;	/* every row is replaced either way */
 	for (i = 0; i < rows->n; i++) {
 		strbuf_addf(&sql, "INSERT INTO %s (version_num) VALUES (",
 		    ex->vtable);
@@ -991,25 +983,5 @@ exec_stamp(struct exec *ex, const struct graph *g, const struct idxlist *rows,
 		mg_error_clear(&rb);
 	}
 	strbuf_release(&sql);
-	return rc;
-}
-
-int
-exec_history_rows(struct exec *ex, int (*fn)(void *, int, char *const *),
-    void *payload, struct mg_error *err)
-{
-	char	*sql;
-	int	 exists, rc;
-
-	if ((rc = ex->d->table_exists(ex->db, ex->htable, &exists, err)) != 0)
-		return rc;
-	if (!exists)
-		return 0;
-	sql = xasprintf("SELECT revision, direction, checksum, applied_at, "
-	    "applied_by, duration_ms, statements_done, statements_total, "
-	    "CASE WHEN success THEN 'yes' ELSE 'no' END FROM %s ORDER BY id",
-	    ex->htable);
-	rc = ex->d->query(ex->db, sql, NULL, 0, fn, payload, err);
-	free(sql);
 	return rc;
 }

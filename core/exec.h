@@ -35,9 +35,6 @@ struct exec;
 int	exec_open(struct exec **out, const struct config *,
 	    const struct output *, struct mg_error *err);
 void	exec_close(struct exec *);
-/* The dialect's name: "sqlite" or "postgresql". */
-const char *exec_dialect(const struct exec *);
-
 /* The version rows; empty when the version table does not exist yet. */
 int	exec_read_rows(struct exec *, struct strlist *rows,
 	    struct mg_error *err);
@@ -82,19 +79,11 @@ int	exec_resolve(struct exec *, const struct graph *,
 
 /*
  * Set the version rows to rows (revision indices) without running
- * anything, with a 'stamp' history row for each. purge deletes every row
- * first, even ids that no file has. Runs in one transaction; needs the lock.
+ * anything, with a 'stamp' history row for each. Every current row goes,
+ * even ids that no file has (what 'stamp --purge' needs). Runs in one
+ * transaction; needs the lock.
  */
 int	exec_stamp(struct exec *, const struct graph *,
-	    const struct idxlist *rows, int purge, struct mg_error *err);
-
-/*
- * Call fn for each row of the history table, oldest first, with columns
- * revision, direction, checksum, applied_at, applied_by, duration_ms,
- * statements_done, statements_total, success. No table: no rows.
- */
-struct strbuf;
-int	exec_history_rows(struct exec *, int (*fn)(void *, int, char *const *),
-	    void *payload, struct mg_error *err);
+	    const struct idxlist *rows, struct mg_error *err);
 
 #endif

@@ -1,7 +1,5 @@
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <unistd.h>
 
 #include "error.h"
 #include "output.h"
@@ -10,12 +8,9 @@
 void
 output_init(struct output *o, int quiet, int verbose, int json)
 {
-	const char	*nc = getenv("NO_COLOR");
-
 	o->quiet = quiet;
 	o->verbose = verbose;
 	o->json = json;
-	o->color = isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0');
 	o->secret = NULL;
 }
 
@@ -62,18 +57,6 @@ out_debug(const struct output *o, const char *fmt, ...)
 	va_start(ap, fmt);
 	vemit(o, stderr, fmt, ap);
 	va_end(ap);
-}
-
-const char *
-out_bold(const struct output *o)
-{
-	return o->color ? "\x1b[1m" : "";
-}
-
-const char *
-out_reset(const struct output *o)
-{
-	return o->color ? "\x1b[0m" : "";
 }
 
 void

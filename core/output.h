@@ -16,7 +16,6 @@ struct output {
 	int		 quiet;
 	int		 verbose;
 	int		 json;
-	int		 color;		/* stdout is a terminal, no NO_COLOR */
 	const char	*secret;	/* masked as *** in everything */
 };
 
@@ -27,9 +26,6 @@ void	out_info(const struct output *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void	out_debug(const struct output *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* "\x1b[1m" etc. when color is on, "" otherwise. */
-const char *out_bold(const struct output *);
-const char *out_reset(const struct output *);
 
 /* Append s as a JSON string literal (quotes and escapes); NULL is null. */
 void	json_str(struct strbuf *, const char *s);

@@ -129,14 +129,13 @@ short_walk:
 }
 
 static int
-single_current(size_t *out, const struct graph *g,
-    const struct idxlist *current, const char *spec, struct mg_error *err)
+single_current(size_t *out, const struct idxlist *current, const char *spec,
+    struct mg_error *err)
 {
 	if (current->n > 1) {
 		mg_error_set(err, MG_EMULTIHEADS, "relative revision '%s' is "
 		    "ambiguous: the database has %zu heads", spec,
 		    current->n);
-		(void)g;
 		return MG_EMULTIHEADS;
 	}
 	*out = current->n ? current->v[0] : GRAPH_NONE;
@@ -236,7 +235,7 @@ revspec_resolve(struct revspec *out, const struct graph *g,
 		if (parse_count(spec + 1, &n) != 0)
 			return mg_error_set(err, MG_EUSAGE, "invalid relative "
 			    "revision '%s'", spec);
-		if ((rc = single_current(&start, g, current, spec, err)) != 0)
+		if ((rc = single_current(&start, current, spec, err)) != 0)
 			return rc;
 		return walk(out, g, start, n, spec[0] == '+', spec, err);
 	}

@@ -25,6 +25,7 @@
 
 #include <libpq-fe.h>
 
+#include "clock.h"
 #include "dialect.h"
 #include "dynlib.h"
 #include "error.h"
@@ -494,33 +495,13 @@ key_of(char *buf, size_t size, const char *key)
 	snprintf(buf, size, "%" PRId64, k);
 }
 
-static void
-msleep(long ms)
-{
-	struct timespec	ts;
-
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
-static long
-now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 static int
 pg_lock(struct db *db, const char *key, long timeout_ms,
     struct mg_error *err)
 {
 	struct strbuf	 got = STRBUF_INIT, pid = STRBUF_INIT;
 	char		 k[24];
-	long		 start = now_ms(), left;
+	long		 start = clock_ms(), left;
 	int		 rc;
 
 	key_of(k, sizeof(k), key);
@@ -537,7 +518,7 @@ pg_lock(struct db *db, const char *key, long timeout_ms,
 			goto done;
 		if (strcmp(got.buf, "t") == 0)
 			break;
-		left = timeout_ms - (now_ms() - start);
+		left = timeout_ms - (clock_ms() - start);
 		if (left <= 0) {
 			/*
 			 * A bigint key is split into classid (high 32 bits)
@@ -561,7 +542,7 @@ pg_lock(struct db *db, const char *key, long timeout_ms,
 			    "lock_wait to wait longer.", k);
 			goto done;
 		}
-		msleep(left < LOCK_POLL_MS ? left : LOCK_POLL_MS);
+		clock_sleep_ms(left < LOCK_POLL_MS ? left : LOCK_POLL_MS);
 	}
 	db->locked = 1;
 	memcpy(db->key, k, sizeof(db->key));
