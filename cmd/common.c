@@ -195,9 +195,9 @@ make_plan(struct cmd_ctx *ctx, const struct version_state *vs,
 		plan_upgrade(p, ctx->g, vs->applied, rs.revs.v, rs.revs.n);
 	} else
 		rc = plan_downgrade(p, ctx->g, vs->applied, rs.revs.v,
-		    rs.base ? 0 : rs.revs.n, err);
+		    rs.base ? 0 : rs.revs.n, rs.branch, err);
 done:
-	idxlist_clear(&rs.revs);
+	revspec_free(&rs);
 	return rc;
 }
 

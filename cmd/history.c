@@ -17,7 +17,7 @@ mark_range(struct cmd_ctx *ctx, const char *range, const struct idxlist *cur,
 {
 	const char	*colon = strchr(range, ':');
 	char		*lo = NULL, *hi = NULL;
-	struct revspec	 a = { 0, { NULL, 0 } }, b = { 0, { NULL, 0 } };
+	struct revspec	 a = { 0, { NULL, 0 }, NULL }, b = { 0, { NULL, 0 }, NULL };
 	unsigned char	*below;
 	size_t		 i, k;
 	int		 rc;
@@ -48,8 +48,8 @@ mark_range(struct cmd_ctx *ctx, const char *range, const struct idxlist *cur,
 		    "empty: '%s' is not below '%s' (write it as older:newer)",
 		    range, lo, hi);
 done:
-	idxlist_clear(&a.revs);
-	idxlist_clear(&b.revs);
+	revspec_free(&a);
+	revspec_free(&b);
 	free(lo);
 	free(hi);
 	return rc;

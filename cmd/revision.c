@@ -115,7 +115,7 @@ pick_parent(struct cmd_ctx *ctx, const char *head, struct strbuf *out,
 		    "see 'migrate heads'.");
 	} else
 		strbuf_addstr(out, ctx->g->nodes[rs.revs.v[0]].rev->id);
-	idxlist_clear(&rs.revs);
+	revspec_free(&rs);
 	return rc;
 }
 

@@ -39,7 +39,7 @@ cmd_show(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 	    err)) != 0)
 		return rc;
 	if (rs.revs.n != 1) {
-		idxlist_clear(&rs.revs);
+		revspec_free(&rs);
 		return mg_error_set(err, MG_EUSAGE, "show: '%s' is not one "
 		    "revision", argv[optind]);
 	}
@@ -67,6 +67,6 @@ cmd_show(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 	    node->rev->message : "");
 	out_print(&ctx->out, "%s", sb.buf);
 	strbuf_release(&sb);
-	idxlist_clear(&rs.revs);
+	revspec_free(&rs);
 	return 0;
 }

@@ -48,7 +48,7 @@ cmd_stamp(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 			goto done;
 		for (i = 0; i < rs.revs.n; i++)
 			idxlist_add(&targets, rs.revs.v[i]);
-		idxlist_clear(&rs.revs);
+		revspec_free(&rs);
 	}
 	applied = xcalloc(ctx->g->n + 1, 1);
 	graph_mark_ancestors(ctx->g, targets.v, targets.n, applied);

@@ -389,7 +389,7 @@ done:
 
 static void
 mark_walk(const struct graph *g, const size_t *roots, size_t nroots,
-    unsigned char *mark, int down)
+    unsigned char *mark, int down, int deps)
 {
 	size_t			*stack, n = 0, i, k, cur;
 	const struct idxlist	*a, *b;
@@ -409,7 +409,7 @@ mark_walk(const struct graph *g, const size_t *roots, size_t nroots,
 				mark[a->v[k]] = 1;
 				stack[n++] = a->v[k];
 			}
-		for (k = 0; k < b->n; k++)
+		for (k = 0; deps && k < b->n; k++)
 			if (!mark[b->v[k]]) {
 				mark[b->v[k]] = 1;
 				stack[n++] = b->v[k];
@@ -422,12 +422,57 @@ void
 graph_mark_ancestors(const struct graph *g, const size_t *roots,
     size_t nroots, unsigned char *mark)
 {
-	mark_walk(g, roots, nroots, mark, 0);
+	mark_walk(g, roots, nroots, mark, 0, 1);
 }
 
 void
 graph_mark_descendants(const struct graph *g, const size_t *roots,
     size_t nroots, unsigned char *mark)
 {
-	mark_walk(g, roots, nroots, mark, 1);
+	mark_walk(g, roots, nroots, mark, 1, 1);
+}
+
+void
+graph_mark_lineage(const struct graph *g, size_t rev, unsigned char *mark)
+{
+	mark[rev] = 0;
+	mark_walk(g, &rev, 1, mark, 0, 0);
+	mark[rev] = 0;
+	mark_walk(g, &rev, 1, mark, 1, 0);
+}
+
+void
+graph_mark_branch(const struct graph *g, size_t rev, unsigned char *mark)
+{
+	const struct graph_node	*node;
+	size_t			 cur = rev, p;
+
+	mark[rev] = 0;
+	mark_walk(g, &rev, 1, mark, 1, 0);
+	/*
+	 * Down the plain chain below rev, up to (not including) the first
+	 * branch point, and not past a merge: Alembic's label propagation.
+	 */
+	for (;;) {
+		node = &g->nodes[cur];
+		if (node->parents.n != 1)
+			break;
+		p = node->parents.v[0];
+		if (g->nodes[p].children.n != 1)
+			break;
+		mark[p] = 1;
+		cur = p;
+	}
+}
+
+void
+graph_resolved_heads(const struct graph *g, struct idxlist *out)
+{
+	size_t	i, idx;
+
+	for (i = 0; i < g->heads.n; i++) {
+		idx = g->heads.v[i];
+		if (g->nodes[idx].dependents.n == 0)
+			idxlist_add(out, idx);
+	}
 }

@@ -69,6 +69,29 @@ void	graph_mark_descendants(const struct graph *, const size_t *roots,
 	    size_t nroots, unsigned char *mark);
 
 /*
+ * The lineage of rev: its ancestors and descendants through down_revision
+ * only, rev included. A revision that merely depends_on one of them is on
+ * another branch (Alembic walks branches without dependencies).
+ */
+void	graph_mark_lineage(const struct graph *, size_t rev,
+	    unsigned char *mark);
+
+/*
+ * The branch that rev names as in LABEL@... or REV@...: rev and its
+ * descendants through down_revision, and the plain chain below rev down
+ * to, not including, the nearest branch point or merge (how Alembic
+ * spreads a branch label). Downgrades qualified by a branch stay in it.
+ */
+void	graph_mark_branch(const struct graph *, size_t rev,
+	    unsigned char *mark);
+
+/*
+ * Heads that no revision depends_on (heads --resolve-dependencies):
+ * appended to out.
+ */
+void	graph_resolved_heads(const struct graph *, struct idxlist *out);
+
+/*
  * Order the revisions with in[i] set so that every revision comes after
  * its parents and dependencies that are also in the set (others count as
  * applied): Kahn's algorithm, taking the smallest id (byte order) among the

@@ -43,10 +43,10 @@ plan_upgrade(struct plan *out, const struct graph *g,
 int
 plan_downgrade(struct plan *out, const struct graph *g,
     const unsigned char *applied, const size_t *targets, size_t ntargets,
-    struct mg_error *err)
+    const unsigned char *branch, struct mg_error *err)
 {
 	unsigned char	*todo;
-	struct idxlist	 order;
+	struct idxlist	 order, roots = { NULL, 0 };
 	size_t		 i;
 
 	out->v = NULL;
@@ -59,12 +59,26 @@ plan_downgrade(struct plan *out, const struct graph *g,
 	todo = xcalloc(g->n ? g->n : 1, 1);
 	if (ntargets == 0)
 		memcpy(todo, applied, g->n);
-	else {
+	else
 		graph_mark_descendants(g, targets, ntargets, todo);
+	for (i = 0; i < ntargets; i++)
+		todo[targets[i]] = 0;
+	/*
+	 * A branch keeps the downgrade inside it, but whatever hangs on a
+	 * reverted revision (a merge, a depends_on) goes too: nothing may
+	 * stay applied without its parents (Alembic #789, #1373).
+	 */
+	for (i = 0; i < g->n; i++) {
+		todo[i] &= applied[i];
+		if (branch != NULL && todo[i] && branch[i])
+			idxlist_add(&roots, i);
+	}
+	if (branch != NULL) {
+		memset(todo, 0, g->n);
+		graph_mark_descendants(g, roots.v, roots.n, todo);
 		for (i = 0; i < g->n; i++)
 			todo[i] &= applied[i];
-		for (i = 0; i < ntargets; i++)
-			todo[targets[i]] = 0;
+		idxlist_clear(&roots);
 	}
 	/* The reverse of the order an upgrade of the same set would take. */
 	graph_order(g, todo, &order);

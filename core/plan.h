@@ -34,11 +34,14 @@ void	plan_upgrade(struct plan *out, const struct graph *,
 
 /*
  * ntargets == 0 means base. A target that is not applied is
- * MG_ENOTFOUND ("not a valid downgrade target").
+ * MG_ENOTFOUND ("not a valid downgrade target"). branch (g->n flags, or
+ * NULL) narrows it to one branch (revspec's BRANCH@...): only that
+ * branch's revisions above the targets, and what depends on them.
  */
 int	plan_downgrade(struct plan *out, const struct graph *,
 	    const unsigned char *applied, const size_t *targets,
-	    size_t ntargets, struct mg_error *err);
+	    size_t ntargets, const unsigned char *branch,
+	    struct mg_error *err);
 
 /* Keep only the first n steps (for +N/-N style limits). */
 void	plan_truncate(struct plan *, size_t n);

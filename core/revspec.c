@@ -84,39 +84,46 @@ multiple_heads(struct mg_error *err, const struct graph *g,
 
 /*
  * Walk n steps from start (GRAPH_NONE = base) along single children (up)
- * or single parents (down). Stepping down off a root lands on base.
+ * or single parents (down). Stepping down off a root lands on base. With
+ * a branch (lin: its lineage), only revisions of the lineage count, so
+ * LABEL@+1 at a branch point takes the label's side.
  */
 static int
 walk(struct revspec *out, const struct graph *g, size_t start, long n,
-    int up, const char *spec, struct mg_error *err)
+    int up, const unsigned char *lin, const char *spec, struct mg_error *err)
 {
-	size_t	cur = start;
+	size_t	cur = start, next, cand, k;
 	long	i;
 
 	for (i = 0; i < n; i++) {
-		const struct idxlist *next;
+		const struct idxlist *l;
 
 		if (cur == GRAPH_NONE) {
 			if (!up)
 				goto short_walk;
-			next = &g->bases;
+			l = &g->bases;
 		} else
-			next = up ? &g->nodes[cur].children :
+			l = up ? &g->nodes[cur].children :
 			    &g->nodes[cur].parents;
-		if (next->n == 0) {
-			if (!up && i == n - 1) {
+		for (next = GRAPH_NONE, cand = 0, k = 0; k < l->n; k++)
+			if (lin == NULL || lin[l->v[k]]) {
+				next = l->v[k];
+				cand++;
+			}
+		if (cand == 0) {
+			if (!up && i == n - 1 && l->n == 0) {
 				out->base = 1;
 				return 0;
 			}
 			goto short_walk;
 		}
-		if (next->n > 1)
+		if (cand > 1)
 			return mg_error_set(err, MG_EAMBIGUOUS, "ambiguous "
 			    "walk: relative revision '%s' crosses the %s "
 			    "point at '%s'", spec, up ? "branch" : "merge",
 			    cur == GRAPH_NONE ? "base" :
 			    g->nodes[cur].rev->id);
-		cur = next->v[0];
+		cur = next;
 	}
 	if (cur == GRAPH_NONE)
 		out->base = 1;
@@ -128,128 +135,163 @@ short_walk:
 	    "produce %ld migrations", spec, n);
 }
 
+/* The one current row (of the branch, when lin is set) to walk from. */
 static int
-single_current(size_t *out, const struct idxlist *current, const char *spec,
-    struct mg_error *err)
+single_current(size_t *out, const struct graph *g,
+    const struct idxlist *current, const unsigned char *lin,
+    const char *spec, struct mg_error *err)
 {
-	if (current->n > 1) {
+	size_t	i, n = 0;
+
+	*out = GRAPH_NONE;
+	for (i = 0; i < current->n; i++)
+		if (lin == NULL || lin[current->v[i]]) {
+			*out = current->v[i];
+			n++;
+		}
+	if (n > 1) {
 		mg_error_set(err, MG_EMULTIHEADS, "relative revision '%s' is "
-		    "ambiguous: the database has %zu heads", spec,
-		    current->n);
+		    "ambiguous: the database has %zu heads%s", spec, n,
+		    lin ? " on that branch" : "");
+		strbuf_addstr(&err->detail, "current:");
+		for (i = 0; i < current->n; i++)
+			if (lin == NULL || lin[current->v[i]])
+				strbuf_addf(&err->detail, " %s",
+				    g->nodes[current->v[i]].rev->id);
+		strbuf_addstr(&err->hint, "Qualify it with a branch: "
+		    "LABEL@+N, LABEL@-N, or REV@-N for the branch of REV.");
 		return MG_EMULTIHEADS;
 	}
-	*out = current->n ? current->v[0] : GRAPH_NONE;
+	return 0;
+}
+
+/* Append the heads (in lin, if set); 'head' wants exactly one. */
+static int
+add_heads(struct revspec *out, const struct graph *g,
+    const unsigned char *lin, int one, const char *spec,
+    struct mg_error *err)
+{
+	size_t	i;
+
+	for (i = 0; i < g->heads.n; i++)
+		if (lin == NULL || lin[g->heads.v[i]])
+			idxlist_add(&out->revs, g->heads.v[i]);
+	if (one && out->revs.n > 1) {
+		idxlist_clear(&out->revs);
+		return multiple_heads(err, g, spec);
+	}
+	if (out->revs.n == 0)
+		out->base = 1;
 	return 0;
 }
 
 /*
- * Mark the revisions of the branch that starts at at: its descendants
- * through down_revision only. A revision that merely depends_on one of
- * them is on another branch (Alembic's _add_branches walks with
- * include_dependencies=False).
+ * The part after '@' (or the whole spec): keywords, relative steps and
+ * ids, limited to the lineage lin when a branch qualifies it.
  */
-static void
-mark_branch(const struct graph *g, size_t at, unsigned char *mark)
-{
-	size_t			*stack, n = 0, k, cur;
-	const struct idxlist	*kids;
-
-	stack = xmalloc((g->n + 1) * sizeof(*stack));
-	mark[at] = 1;
-	stack[n++] = at;
-	while (n > 0) {
-		cur = stack[--n];
-		kids = &g->nodes[cur].children;
-		for (k = 0; k < kids->n; k++)
-			if (!mark[kids->v[k]]) {
-				mark[kids->v[k]] = 1;
-				stack[n++] = kids->v[k];
-			}
-	}
-	free(stack);
-}
-
 static int
-resolve_label(struct revspec *out, const struct graph *g, const char *label,
-    const char *what, const char *spec, struct mg_error *err)
+resolve_in(struct revspec *out, const struct graph *g,
+    const struct idxlist *current, const char *s, const char *spec,
+    const unsigned char *lin, const char *branch, struct mg_error *err)
 {
-	unsigned char	*below;
-	size_t		 at = graph_find_label(g, label), i;
-	int		 rc = 0;
+	const char	*sign;
+	char		*id;
+	size_t		 start, i;
+	long		 n;
+	int		 rc;
 
-	if (at == GRAPH_NONE)
-		return mg_error_set(err, MG_ENOTFOUND, "no such branch: '%s'",
-		    label);
-	if (strcmp(what, "head") != 0 && strcmp(what, "heads") != 0)
-		return mg_error_set(err, MG_ENOTFOUND, "can't locate revision "
-		    "identified by '%s'", spec);
-	below = xcalloc(g->n, 1);
-	mark_branch(g, at, below);
-	for (i = 0; i < g->heads.n; i++)
-		if (below[g->heads.v[i]])
-			idxlist_add(&out->revs, g->heads.v[i]);
-	if (strcmp(what, "head") == 0 && out->revs.n > 1)
-		rc = multiple_heads(err, g, spec);
-	free(below);
-	return rc;
+	if (strcmp(s, "base") == 0) {
+		out->base = 1;
+		return 0;
+	}
+	if (strcmp(s, "heads") == 0 || strcmp(s, "head") == 0)
+		return add_heads(out, g, lin, s[4] == '\0', spec, err);
+	if (strcmp(s, "current") == 0) {
+		for (i = 0; i < current->n; i++)
+			if (lin == NULL || lin[current->v[i]])
+				idxlist_add(&out->revs, current->v[i]);
+		out->base = out->revs.n == 0;
+		return 0;
+	}
+	if ((s[0] == '+' || s[0] == '-') && s[1] != '\0') {
+		if (parse_count(s + 1, &n) != 0)
+			return mg_error_set(err, MG_EUSAGE, "invalid relative "
+			    "revision '%s'", spec);
+		if ((rc = single_current(&start, g, current, lin, spec,
+		    err)) != 0)
+			return rc;
+		return walk(out, g, start, n, s[0] == '+', lin, spec, err);
+	}
+	sign = strpbrk(s, "+-");
+	if (sign != NULL && sign != s && parse_count(sign + 1, &n) == 0) {
+		id = xstrndup(s, (size_t)(sign - s));
+		rc = 0;
+		if (strcmp(id, "base") == 0)
+			start = GRAPH_NONE;
+		else if (strcmp(id, "head") == 0) {
+			struct revspec h;
+
+			memset(&h, 0, sizeof(h));
+			if ((rc = add_heads(&h, g, lin, 1, spec, err)) == 0)
+				start = h.revs.n ? h.revs.v[0] : GRAPH_NONE;
+			idxlist_clear(&h.revs);
+		} else
+			rc = revspec_find(&start, g, id, err);
+		free(id);
+		if (rc != 0)
+			return rc;
+		return walk(out, g, start, n, *sign == '+', lin, spec, err);
+	}
+	if ((rc = revspec_find(&start, g, s, err)) != 0)
+		return rc;
+	if (lin != NULL && !lin[start])
+		return mg_error_set(err, MG_ENOTFOUND, "revision '%s' is not "
+		    "a member of branch '%s'", g->nodes[start].rev->id,
+		    branch);
+	idxlist_add(&out->revs, start);
+	return 0;
 }
 
 int
 revspec_resolve(struct revspec *out, const struct graph *g,
     const struct idxlist *current, const char *spec, struct mg_error *err)
 {
-	const char	*at, *sign;
-	char		*id;
-	size_t		 start, i;
-	long		 n;
+	const char	*at;
+	char		*name;
+	unsigned char	*lin;
+	size_t		 root;
 	int		 rc;
 
 	memset(out, 0, sizeof(*out));
-	if (strcmp(spec, "base") == 0) {
-		out->base = 1;
-		return 0;
+	if ((at = strchr(spec, '@')) == NULL)
+		return resolve_in(out, g, current, spec, spec, NULL, NULL,
+		    err);
+	/* BRANCH@...: BRANCH is a branch label or a revision (its branch). */
+	name = xstrndup(spec, (size_t)(at - spec));
+	if ((root = graph_find_label(g, name)) == GRAPH_NONE &&
+	    (*name == '\0' || revspec_find(&root, g, name, err) != 0)) {
+		mg_error_clear(err);
+		rc = mg_error_set(err, MG_ENOTFOUND, "no such branch '%s'",
+		    name);
+		free(name);
+		return rc;
 	}
-	if (strcmp(spec, "heads") == 0 || strcmp(spec, "head") == 0) {
-		if (g->heads.n > 1 && strcmp(spec, "head") == 0)
-			return multiple_heads(err, g, spec);
-		for (i = 0; i < g->heads.n; i++)
-			idxlist_add(&out->revs, g->heads.v[i]);
-		if (g->heads.n == 0)
-			out->base = 1;
-		return 0;
-	}
-	if (strcmp(spec, "current") == 0) {
-		for (i = 0; i < current->n; i++)
-			idxlist_add(&out->revs, current->v[i]);
-		out->base = current->n == 0;
-		return 0;
-	}
-	if ((at = strchr(spec, '@')) != NULL) {
-		char *label = xstrndup(spec, (size_t)(at - spec));
+	lin = xcalloc(g->n ? g->n : 1, 1);
+	out->branch = xcalloc(g->n ? g->n : 1, 1);
+	graph_mark_lineage(g, root, lin);
+	graph_mark_branch(g, root, out->branch);
+	rc = resolve_in(out, g, current, at + 1, spec, lin, name, err);
+	free(lin);
+	free(name);
+	if (rc != 0)
+		revspec_free(out);
+	return rc;
+}
 
-		rc = resolve_label(out, g, label, at + 1, spec, err);
-		free(label);
-		return rc;
-	}
-	if ((spec[0] == '+' || spec[0] == '-') && spec[1] != '\0') {
-		if (parse_count(spec + 1, &n) != 0)
-			return mg_error_set(err, MG_EUSAGE, "invalid relative "
-			    "revision '%s'", spec);
-		if ((rc = single_current(&start, current, spec, err)) != 0)
-			return rc;
-		return walk(out, g, start, n, spec[0] == '+', spec, err);
-	}
-	sign = strpbrk(spec, "+-");
-	if (sign != NULL && sign != spec && parse_count(sign + 1, &n) == 0) {
-		id = xstrndup(spec, (size_t)(sign - spec));
-		rc = revspec_find(&start, g, id, err);
-		free(id);
-		if (rc != 0)
-			return rc;
-		return walk(out, g, start, n, *sign == '+', spec, err);
-	}
-	if ((rc = revspec_find(&start, g, spec, err)) != 0)
-		return rc;
-	idxlist_add(&out->revs, start);
-	return 0;
+void
+revspec_free(struct revspec *rs)
+{
+	idxlist_clear(&rs->revs);
+	free(rs->branch);
+	rs->branch = NULL;
 }

@@ -44,7 +44,7 @@ down(struct fx *f, const char *applied, const char *targets)
 	int	 rc;
 
 	plan_free(&p);
-	rc = plan_downgrade(&p, f->g, fx_mark(f, applied), t, n, &f->err);
+	rc = plan_downgrade(&p, f->g, fx_mark(f, applied), t, n, NULL, &f->err);
 	cr_assert_eq(rc, 0, "downgrade to '%s' failed: %s", targets,
 	    f->err.msg.buf);
 	for (i = 0; i < p.n; i++)
@@ -231,7 +231,7 @@ Test(plan, down_non_applied_target_is_an_error)
 	size_t		 t = fx_idx(f, "c");
 	int		 rc;
 
-	rc = plan_downgrade(&p, f->g, fx_mark(f, "a"), &t, 1, &f->err);
+	rc = plan_downgrade(&p, f->g, fx_mark(f, "a"), &t, 1, NULL, &f->err);
 	cr_assert_eq(rc, MG_ENOTFOUND);
 	cr_assert_eq(f->err.code, MG_ENOTFOUND);
 	fx_assert_contains(f->err.msg.buf, "'c'");

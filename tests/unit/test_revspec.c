@@ -15,7 +15,7 @@ static struct revspec	 rs;
 static void
 revspec_fini(void)
 {
-	idxlist_clear(&rs.revs);
+	revspec_free(&rs);
 	fx_cleanup();
 }
 
@@ -38,7 +38,7 @@ resolve(struct fx *f, const char *current, const char *spec,
 	int		 rc;
 
 	cur.v = fx_indices(f, current, &cur.n);
-	idxlist_clear(&rs.revs);
+	revspec_free(&rs);
 	rc = revspec_resolve(&rs, f->g, &cur, spec, &f->err);
 	if (rc == 0) {
 		cr_assert_eq(f->err.code, 0, "error set on success: %s",

@@ -577,7 +577,7 @@ downgrade_to(struct world *w, const size_t *t, size_t nt)
 		for (i = 0; i < nt; i++)
 			want[t[i]] = 0;
 	}
-	rc = plan_downgrade(&pl, w->f->g, w->applied, t, nt, &w->f->err);
+	rc = plan_downgrade(&pl, w->f->g, w->applied, t, nt, NULL, &w->f->err);
 	fx_keep(pl.v);
 	cr_assert_eq(rc, 0, "dag %d: %s", w->dag, w->f->err.msg.buf);
 	check_plan(w, &pl, want, 0);
@@ -729,7 +729,7 @@ Test(version, property_random_dags, .timeout = 120)
 			struct plan pl = { NULL, 0 };
 
 			cr_assert_eq(plan_downgrade(&pl, w.f->g, w.applied, &i,
-			    1, &w.f->err), MG_ENOTFOUND, "dag %d", dag);
+			    1, NULL, &w.f->err), MG_ENOTFOUND, "dag %d", dag);
 			cr_assert_eq(pl.n, 0);
 			plan_free(&pl);
 		}
