@@ -50,11 +50,14 @@ struct cmd_entry {
 
 #define CMD_PROTO(name) int cmd_##name(struct cmd_ctx *, int, char **, \
 	struct mg_error *)
+CMD_PROTO(branches);
+CMD_PROTO(check);
 CMD_PROTO(current);
 CMD_PROTO(downgrade);
 CMD_PROTO(heads);
 CMD_PROTO(history);
 CMD_PROTO(init);
+CMD_PROTO(merge);
 CMD_PROTO(resolve);
 CMD_PROTO(revision);
 CMD_PROTO(show);
@@ -84,6 +87,9 @@ int	cmd_usage_error(const char *name, struct mg_error *err,
 const struct cmd_entry *cmd_lookup(const char *name);
 void	cmd_print_usage(const struct cmd_entry *, FILE *);
 
+/* Scan script_location and build the graph (CMD_GRAPH). */
+int	cmd_load_graph(struct cmd_ctx *, struct mg_error *);
+
 /* Read the version rows and start a version_state from them. */
 int	cmd_load_state(struct cmd_ctx *, struct version_state *,
 	    struct mg_error *);
@@ -95,11 +101,35 @@ int	cmd_load_state(struct cmd_ctx *, struct version_state *,
 int	cmd_migrate(struct cmd_ctx *, const char *spec, int up,
 	    struct mg_error *);
 
+/* A revision file to write (revision, merge). */
+struct new_revision {
+	const char	*id;		/* NULL: a new one (revision_id) */
+	const char	*parents;	/* "a, b", "" for a base */
+	const char	*label;		/* "" for none */
+	const char	*depends_on;	/* "a, b" or "" */
+	const char	*message;
+};
+
+/*
+ * Check the id and label are free and write the file from
+ * templates/revision.sql.tmpl into script_location; prints its path.
+ */
+int	cmd_write_revision(struct cmd_ctx *, const struct new_revision *,
+	    struct mg_error *);
+
 /* Ask before touching a protected environment (confirm = yes). */
 int	cmd_confirm(struct cmd_ctx *, const char *what, struct mg_error *);
 
 /* " (head)", " (branchpoint)" ... decorations of a revision. */
 void	cmd_decorate(struct strbuf *, const struct graph *, size_t rev,
 	    const unsigned char *applied_rows);
+
+/*
+ * The block 'show' prints (and history -v): id with its marks, parents or
+ * the revisions a merge joins, what a branch point branches into,
+ * dependencies, labels, path, date, message.
+ */
+void	cmd_describe(struct strbuf *, const struct graph *, size_t rev,
+	    const unsigned char *is_row);
 
 #endif

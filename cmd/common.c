@@ -247,6 +247,17 @@ done:
 	return rc;
 }
 
+int
+cmd_load_graph(struct cmd_ctx *ctx, struct mg_error *err)
+{
+	int	rc;
+
+	if ((rc = revision_scan(&ctx->set, ctx->cfg->script_location,
+	    err)) != 0)
+		return rc;
+	return graph_build(&ctx->g, &ctx->set, err);
+}
+
 void
 cmd_decorate(struct strbuf *sb, const struct graph *g, size_t rev,
     const unsigned char *is_row)
@@ -264,4 +275,51 @@ cmd_decorate(struct strbuf *sb, const struct graph *g, size_t rev,
 		strbuf_addstr(sb, " (mergepoint)");
 	if (is_row && is_row[rev])
 		strbuf_addstr(sb, " (current)");
+}
+
+static void
+list_ids(struct strbuf *sb, const char *label, const struct graph *g,
+    const struct idxlist *l)
+{
+	size_t	k;
+
+	strbuf_addf(sb, "%-15s", label);
+	if (l->n == 0)
+		strbuf_addstr(sb, "<base>");
+	for (k = 0; k < l->n; k++)
+		strbuf_addf(sb, "%s%s", k ? ", " : "",
+		    g->nodes[l->v[k]].rev->id);
+	strbuf_addch(sb, '\n');
+}
+
+void
+cmd_describe(struct strbuf *sb, const struct graph *g, size_t idx,
+    const unsigned char *is_row)
+{
+	const struct graph_node	*node = &g->nodes[idx];
+	size_t			 k;
+
+	strbuf_addf(sb, "%-15s%s", "Rev:", node->rev->id);
+	cmd_decorate(sb, g, idx, is_row);
+	strbuf_addch(sb, '\n');
+	list_ids(sb, node->parents.n > 1 ? "Merges:" : "Parent:", g,
+	    &node->parents);
+	if (node->children.n > 1)
+		list_ids(sb, "Branches into:", g, &node->children);
+	else if (node->children.n)
+		list_ids(sb, "Children:", g, &node->children);
+	if (node->deps.n)
+		list_ids(sb, "Depends on:", g, &node->deps);
+	if (node->rev->labels.n) {
+		strbuf_addf(sb, "%-15s", "Branch names:");
+		for (k = 0; k < node->rev->labels.n; k++)
+			strbuf_addf(sb, "%s%s", k ? ", " : "",
+			    node->rev->labels.v[k]);
+		strbuf_addch(sb, '\n');
+	}
+	strbuf_addf(sb, "%-15s%s\n", "Path:", node->rev->path);
+	strbuf_addf(sb, "%-15s%s\n", "Created:", node->rev->create_date ?
+	    node->rev->create_date : "");
+	strbuf_addf(sb, "\n    %s\n", node->rev->message ?
+	    node->rev->message : "");
 }

@@ -79,6 +79,11 @@ print_one(struct cmd_ctx *ctx, struct strbuf *sb, size_t idx,
 		    is_row && is_row[idx] ? "true" : "false");
 		return;
 	}
+	if (ctx->out.verbose) {
+		strbuf_addstr(sb, first ? "" : "\n");
+		cmd_describe(sb, ctx->g, idx, is_row);
+		return;
+	}
 	if (node->parents.n == 0)
 		strbuf_addstr(sb, "<base>");
 	for (k = 0; k < node->parents.n; k++)
@@ -87,10 +92,6 @@ print_one(struct cmd_ctx *ctx, struct strbuf *sb, size_t idx,
 	strbuf_addf(sb, " -> %s", node->rev->id);
 	cmd_decorate(sb, ctx->g, idx, is_row);
 	strbuf_addf(sb, ", %s\n", node->rev->message ? node->rev->message : "");
-	if (ctx->out.verbose)
-		strbuf_addf(sb, "    path: %s\n    created: %s\n",
-		    node->rev->path, node->rev->create_date ?
-		    node->rev->create_date : "");
 }
 
 int

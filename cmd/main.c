@@ -18,25 +18,35 @@
 
 /* Alphabetical, so that lookup can become a bsearch (STYLE.md 4). */
 static const struct cmd_entry commands[] = {
+	{ "branches", cmd_branches, "branches",
+	    "show the branch points and the branches they start",
+	    CMD_CONFIG | CMD_GRAPH },
+	{ "check", cmd_check, "check [--files-only] [--json]",
+	    "fail (exit 1) on several heads, a broken graph, an edited or "
+	    "half-applied revision", CMD_CONFIG | CMD_JSON },
 	{ "current", cmd_current, "current [--json]",
 	    "show the revisions the database is at",
 	    CMD_CONFIG | CMD_GRAPH | CMD_DB | CMD_JSON },
 	{ "downgrade", cmd_downgrade, "downgrade TARGET",
 	    "revert revisions down to TARGET (-N, base, an id)",
 	    CMD_CONFIG | CMD_GRAPH | CMD_DB },
-	{ "heads", cmd_heads, "heads [--json]",
+	{ "heads", cmd_heads, "heads [--resolve-dependencies] [--json]",
 	    "show the head revisions of the revision files",
 	    CMD_CONFIG | CMD_GRAPH | CMD_JSON },
-	{ "history", cmd_history, "history [-r RANGE] [-i] [--json]",
+	{ "history", cmd_history, "history [-r RANGE] [-i] [-v] [--json]",
 	    "list revisions, newest first",
 	    CMD_CONFIG | CMD_GRAPH | CMD_JSON },
 	{ "init", cmd_init, "init [--dir DIR] [--url URL]",
 	    "create migrate.ini and the revision directory", 0 },
+	{ "merge", cmd_merge, "merge [-m MESSAGE] [--rev-id ID] "
+	    "[--branch-label L] REV... | heads",
+	    "create a revision that joins several heads",
+	    CMD_CONFIG | CMD_GRAPH },
 	{ "resolve", cmd_resolve, "resolve REV --applied|--rolled-back",
 	    "settle a partially applied revision by hand",
 	    CMD_CONFIG | CMD_GRAPH | CMD_DB },
 	{ "revision", cmd_revision, "revision -m MESSAGE [--rev-id ID] "
-	    "[--head REV] [--branch-label L] [--depends-on REV]",
+	    "[--head REV [--splice]] [--branch-label L] [--depends-on REV]",
 	    "create a new revision file", CMD_CONFIG | CMD_GRAPH },
 	{ "show", cmd_show, "show REV",
 	    "show one revision", CMD_CONFIG | CMD_GRAPH },
@@ -127,13 +137,8 @@ setup(struct cmd_ctx *ctx, const struct cmd_entry *c, struct strbuf *secret,
 	if (ctx->cfg->url)
 		url_password(secret, ctx->cfg->url);
 	ctx->out.secret = secret->buf;
-	if (c->flags & CMD_GRAPH) {
-		if ((rc = revision_scan(&ctx->set, ctx->cfg->script_location,
-		    err)) != 0)
-			return rc;
-		if ((rc = graph_build(&ctx->g, &ctx->set, err)) != 0)
-			return rc;
-	}
+	if ((c->flags & CMD_GRAPH) && (rc = cmd_load_graph(ctx, err)) != 0)
+		return rc;
 	if ((c->flags & CMD_DB) &&
 	    (rc = exec_open(&ctx->ex, ctx->cfg, &ctx->out, err)) != 0)
 		return rc;

@@ -61,6 +61,30 @@ new_id(const struct cmd_ctx *ctx)
 	return next_sequence(ctx->g);
 }
 
+/*
+ * --depends-on REV: any identifier naming one revision (an id, a prefix,
+ * LABEL@head), written as its full id.
+ */
+static int
+add_dependency(struct cmd_ctx *ctx, struct strbuf *deps, const char *spec,
+    struct mg_error *err)
+{
+	struct revspec	rs;
+	int		rc;
+
+	if ((rc = revspec_resolve(&rs, ctx->g, &ctx->g->heads, spec,
+	    err)) != 0)
+		return rc;
+	if (rs.revs.n != 1)
+		rc = mg_error_set(err, MG_EUSAGE, "--depends-on '%s' is not "
+		    "one revision", spec);
+	else
+		strbuf_addf(deps, "%s%s", deps->len ? ", " : "",
+		    ctx->g->nodes[rs.revs.v[0]].rev->id);
+	revspec_free(&rs);
+	return rc;
+}
+
 static void
 slugify(struct strbuf *sb, const char *msg)
 {
@@ -80,10 +104,13 @@ slugify(struct strbuf *sb, const char *msg)
 		strbuf_addstr(sb, "revision");
 }
 
-/* The parent: the single head, or --head (which must be a head). */
+/*
+ * The parent: the single head, or --head (a head, or with --splice any
+ * revision: a new branch from it, as Alembic's --splice).
+ */
 static int
-pick_parent(struct cmd_ctx *ctx, const char *head, struct strbuf *out,
-    struct mg_error *err)
+pick_parent(struct cmd_ctx *ctx, const char *head, int splice,
+    struct strbuf *out, struct mg_error *err)
 {
 	struct revspec	rs;
 	int		rc;
@@ -94,8 +121,12 @@ pick_parent(struct cmd_ctx *ctx, const char *head, struct strbuf *out,
 			    "present; please specify the head revision on "
 			    "which the new revision should be based, or "
 			    "perform a merge");
-			strbuf_addstr(&err->hint, "Pass --head REV (see "
-			    "'migrate heads').");
+			strbuf_addstr(&err->detail, "heads:");
+			for (size_t i = 0; i < ctx->g->heads.n; i++)
+				strbuf_addf(&err->detail, " %s", ctx->g->nodes[
+				    ctx->g->heads.v[i]].rev->id);
+			strbuf_addstr(&err->hint, "Pass --head REV, or join "
+			    "them with 'migrate merge heads'.");
 			return MG_EMULTIHEADS;
 		}
 		if (ctx->g->heads.n == 1)
@@ -108,9 +139,13 @@ pick_parent(struct cmd_ctx *ctx, const char *head, struct strbuf *out,
 	if ((rc = revspec_resolve(&rs, ctx->g, &ctx->g->heads, head,
 	    err)) != 0)
 		return rc;
-	if (rs.revs.n != 1 || ctx->g->nodes[rs.revs.v[0]].children.n != 0) {
+	if (rs.revs.n != 1)
+		rc = mg_error_set(err, MG_EUSAGE, "--head '%s' is not one "
+		    "revision", head);
+	else if (ctx->g->nodes[rs.revs.v[0]].children.n != 0 && !splice) {
 		rc = mg_error_set(err, MG_EUSAGE, "revision '%s' is not a "
-		    "head", head);
+		    "head revision; pass --splice to start a new branch from "
+		    "it", ctx->g->nodes[rs.revs.v[0]].rev->id);
 		strbuf_addstr(&err->hint, "A new revision continues a head; "
 		    "see 'migrate heads'.");
 	} else
@@ -120,55 +155,21 @@ pick_parent(struct cmd_ctx *ctx, const char *head, struct strbuf *out,
 }
 
 int
-cmd_revision(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
+cmd_write_revision(struct cmd_ctx *ctx, const struct new_revision *nr,
+    struct mg_error *err)
 {
-	static const struct option longopts[] = {
-		{ "message", required_argument, NULL, 'm' },
-		{ "rev-id", required_argument, NULL, 'r' },
-		{ "head", required_argument, NULL, 'H' },
-		{ "branch-label", required_argument, NULL, 'b' },
-		{ "depends-on", required_argument, NULL, 'd' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct strbuf	 parent = STRBUF_INIT, path = STRBUF_INIT;
-	struct strbuf	 tmpl = STRBUF_INIT, text = STRBUF_INIT;
-	struct strbuf	 deps = STRBUF_INIT;
-	const char	*msg = NULL, *head = NULL, *label = "";
-	char		*id = NULL, date[32];
+	struct strbuf	 path = STRBUF_INIT, tmpl = STRBUF_INIT;
+	struct strbuf	 text = STRBUF_INIT;
+	char		*id = nr->id ? xstrdup(nr->id) : new_id(ctx), date[32];
 	time_t		 now = time(NULL);
-	size_t		 dep;
-	int		 ch, rc, fd = -1;
+	int		 rc, fd = -1;
 
-	while ((rc = cmd_getopt(ctx, argc, argv, "m:", longopts, &ch,
-	    err)) == 0 && ch != -1) {
-		switch (ch) {
-		case 'm': msg = optarg; break;
-		case 'r': free(id); id = xstrdup(optarg); break;
-		case 'H': head = optarg; break;
-		case 'b': label = optarg; break;
-		case 'd':
-			if ((rc = revspec_find(&dep, ctx->g, optarg, err)))
-				goto done;
-			strbuf_addf(&deps, "%s%s", deps.len ? ", " : "",
-			    ctx->g->nodes[dep].rev->id);
-			break;
-		}
-	}
-	if (rc != 0)
-		goto done;
-	if (msg == NULL || optind < argc) {
-		rc = cmd_usage_error("revision", err, "needs -m MESSAGE and "
-		    "no operands");
-		goto done;
-	}
 	/* The message lives on one header line. */
-	if (strpbrk(msg, "\r\n") != NULL) {
-		rc = mg_error_set(err, MG_EUSAGE, "revision: the message must "
-		    "be one line");
+	if (strpbrk(nr->message, "\r\n") != NULL) {
+		rc = mg_error_set(err, MG_EUSAGE, "the message must be one "
+		    "line");
 		goto done;
 	}
-	if (id == NULL)
-		id = new_id(ctx);
 	if (!revision_id_valid(id)) {
 		rc = mg_error_set(err, MG_EUSAGE, "invalid revision id '%s' "
 		    "(1 to 64 letters, digits, '_' and '.')", id);
@@ -179,25 +180,25 @@ cmd_revision(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 		    "already used", id);
 		goto done;
 	}
-	if (*label && graph_find_label(ctx->g, label) != GRAPH_NONE) {
+	if (*nr->label && graph_find_label(ctx->g, nr->label) != GRAPH_NONE) {
 		rc = mg_error_set(err, MG_EUSAGE, "branch label '%s' is "
-		    "already used", label);
+		    "already used", nr->label);
 		goto done;
 	}
-	if ((rc = pick_parent(ctx, head, &parent, err)) != 0 ||
-	    (rc = template_load(&tmpl, "revision.sql.tmpl", ctx->cfg->dir,
+	if ((rc = template_load(&tmpl, "revision.sql.tmpl", ctx->cfg->dir,
 	    err)) != 0)
 		goto done;
 	strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", gmtime(&now));
 	{
 		const char *vars[] = { "revision", id, "down_revision",
-		    parent.buf, "branch_labels", label, "depends_on",
-		    deps.buf, "message", msg, "create_date", date, NULL };
+		    nr->parents, "branch_labels", nr->label, "depends_on",
+		    nr->depends_on, "message", nr->message, "create_date",
+		    date, NULL };
 
 		template_render(&text, tmpl.buf, vars);
 	}
 	strbuf_addf(&path, "%s/%s_", ctx->cfg->script_location, id);
-	slugify(&path, msg);
+	slugify(&path, nr->message);
 	strbuf_addstr(&path, ".sql");
 	if ((fd = open(path.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 	    0644)) == -1 ||
@@ -211,10 +212,62 @@ done:
 	if (fd != -1)
 		close(fd);
 	free(id);
-	strbuf_release(&parent);
 	strbuf_release(&path);
 	strbuf_release(&tmpl);
 	strbuf_release(&text);
+	return rc;
+}
+
+int
+cmd_revision(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
+{
+	static const struct option longopts[] = {
+		{ "message", required_argument, NULL, 'm' },
+		{ "rev-id", required_argument, NULL, 'r' },
+		{ "head", required_argument, NULL, 'H' },
+		{ "splice", no_argument, NULL, 's' },
+		{ "branch-label", required_argument, NULL, 'b' },
+		{ "depends-on", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct new_revision	 nr = { NULL, "", "", "", NULL };
+	struct strbuf		 parent = STRBUF_INIT, deps = STRBUF_INIT;
+	const char		*head = NULL;
+	int			 ch, rc, splice = 0;
+
+	while ((rc = cmd_getopt(ctx, argc, argv, "m:", longopts, &ch,
+	    err)) == 0 && ch != -1) {
+		switch (ch) {
+		case 'm': nr.message = optarg; break;
+		case 'r': nr.id = optarg; break;
+		case 'H': head = optarg; break;
+		case 's': splice = 1; break;
+		case 'b': nr.label = optarg; break;
+		case 'd':
+			if ((rc = add_dependency(ctx, &deps, optarg, err)))
+				goto done;
+			break;
+		}
+	}
+	if (rc != 0)
+		goto done;
+	if (nr.message == NULL || optind < argc) {
+		rc = cmd_usage_error("revision", err, "needs -m MESSAGE and "
+		    "no operands");
+		goto done;
+	}
+	if (splice && head == NULL) {
+		rc = cmd_usage_error("revision", err, "--splice needs --head "
+		    "REV");
+		goto done;
+	}
+	if ((rc = pick_parent(ctx, head, splice, &parent, err)) != 0)
+		goto done;
+	nr.parents = parent.buf;
+	nr.depends_on = deps.buf;
+	rc = cmd_write_revision(ctx, &nr, err);
+done:
+	strbuf_release(&parent);
 	strbuf_release(&deps);
 	return rc;
 }

@@ -5,10 +5,32 @@
 #include "cmd.h"
 #include "error.h"
 #include "exec.h"
+#include "plan.h"
 #include "revspec.h"
 #include "strbuf.h"
 #include "version.h"
 #include "xmalloc.h"
+
+/* Move applied to rs: ancestors in, or what a downgrade would revert out. */
+static int
+stamp_one(const struct graph *g, const struct revspec *rs,
+    unsigned char *applied, struct mg_error *err)
+{
+	struct plan	p = { NULL, 0 };
+	size_t		i;
+	int		rc;
+
+	for (i = 0; i < rs->revs.n; i++)
+		if (!applied[rs->revs.v[i]])
+			graph_mark_ancestors(g, &rs->revs.v[i], 1, applied);
+	if ((rc = plan_downgrade(&p, g, applied, rs->revs.v,
+	    rs->base ? 0 : rs->revs.n, rs->branch, err)) != 0)
+		return rc;
+	for (i = 0; i < p.n; i++)
+		applied[p.v[i].rev] = 0;
+	plan_free(&p);
+	return 0;
+}
 
 int
 cmd_stamp(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
@@ -18,7 +40,7 @@ cmd_stamp(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct version_state	 vs;
-	struct idxlist		 targets = { NULL, 0 }, rows = { NULL, 0 };
+	struct idxlist		 rows = { NULL, 0 };
 	struct revspec		 rs;
 	struct strbuf		 sb = STRBUF_INIT;
 	unsigned char		*applied = NULL;
@@ -42,16 +64,23 @@ cmd_stamp(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 			return rc;
 		have_vs = 1;
 	}
+	/*
+	 * As Alembic: each REV moves the applied set from where it is, as
+	 * an upgrade or downgrade to REV would, so other branches keep
+	 * their rows (after --purge, from nothing).
+	 */
+	applied = xcalloc(ctx->g->n + 1, 1);
+	if (have_vs)
+		memcpy(applied, vs.applied, ctx->g->n);
 	for (; optind < argc; optind++) {
 		if ((rc = revspec_resolve(&rs, ctx->g, &vs.rows, argv[optind],
 		    err)) != 0)
 			goto done;
-		for (i = 0; i < rs.revs.n; i++)
-			idxlist_add(&targets, rs.revs.v[i]);
+		rc = stamp_one(ctx->g, &rs, applied, err);
 		revspec_free(&rs);
+		if (rc != 0)
+			goto done;
 	}
-	applied = xcalloc(ctx->g->n + 1, 1);
-	graph_mark_ancestors(ctx->g, targets.v, targets.n, applied);
 	version_heads_of(ctx->g, applied, &rows);
 	if ((rc = cmd_confirm(ctx, "Stamp", err)) != 0 ||
 	    (rc = exec_lock(ctx->ex, err)) != 0 ||
@@ -64,7 +93,6 @@ done:
 	exec_unlock(ctx->ex);
 	if (have_vs)
 		version_free(&vs);
-	idxlist_clear(&targets);
 	idxlist_clear(&rows);
 	free(applied);
 	strbuf_release(&sb);

@@ -916,3 +916,11 @@ config_parse_duration(const char *s, long *ms)
 	*ms = v * mult;
 	return 0;
 }
+
+const char *
+config_url_base(const struct config *cfg)
+{
+	/* A URL written in migrate.ini is relative to that file. */
+	return cfg->url_origin == URL_FROM_FILE ||
+	    cfg->url_origin == URL_FROM_ENV_SECTION ? cfg->dir : NULL;
+}

@@ -65,6 +65,9 @@ int	config_load(struct config **out, const struct config_opts *opts,
 	    struct mg_error *err);
 void	config_free(struct config *);
 
+/* The directory a relative sqlite path in the URL is relative to, or NULL. */
+const char *config_url_base(const struct config *);
+
 /*
  * Expand ${VAR} in in, appending to out. A '$' not followed by '{' is
  * literal, "$${" is a literal "${". Errors (MG_ECONFIG, with file and line

@@ -20,6 +20,7 @@ static const int exit_status[MG_NCODES] = {
 	[MG_ELOCK] = 3,
 	[MG_EREFUSED] = 3,
 	[MG_EIO] = 1,
+	[MG_ECHECK] = 1,
 };
 
 static void

@@ -30,6 +30,7 @@ enum mg_code {
 	MG_ELOCK,		/* migration lock not acquired in time */
 	MG_EREFUSED,		/* protected environment, no confirmation */
 	MG_EIO,			/* local file system failure */
+	MG_ECHECK,		/* 'check' found a problem */
 	MG_NCODES
 };
 

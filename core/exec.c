@@ -89,9 +89,7 @@ exec_open(struct exec **out, const struct config *cfg,
 		goto fail;
 	memset(&opts, 0, sizeof(opts));
 	opts.url = cfg->url;
-	/* A URL written in migrate.ini is relative to that file. */
-	opts.base_dir = cfg->url_origin == URL_FROM_FILE ||
-	    cfg->url_origin == URL_FROM_ENV_SECTION ? cfg->dir : NULL;
+	opts.base_dir = config_url_base(cfg);
 	opts.lock_timeout_ms = cfg->lock_timeout_ms;
 	opts.statement_timeout_ms = cfg->statement_timeout_ms;
 	if ((rc = ex->d->open(&ex->db, &opts, err)) != 0) {
@@ -150,6 +148,59 @@ collect_row(void *payload, int ncols, char *const *vals)
 	if (ncols > 0 && vals[0] != NULL)
 		strlist_add(payload, vals[0]);
 	return 0;
+}
+
+/* Pairs "revision, checksum" of exec_checksums' query. */
+static int
+collect_pair(void *payload, int ncols, char *const *vals)
+{
+	if (ncols == 2 && vals[0] != NULL && vals[1] != NULL) {
+		strlist_add(payload, vals[0]);
+		strlist_add(payload, vals[1]);
+	}
+	return 0;
+}
+
+int
+exec_checksums(struct exec *ex, const struct graph *g,
+    const unsigned char *applied, checksum_fn *fn, void *payload,
+    struct mg_error *err)
+{
+	struct strlist	 pairs = { NULL, 0 };
+	struct strbuf	 text = STRBUF_INIT;
+	char		*sql, now[CHECKSUM_HEX_LEN + 1];
+	size_t		 i, idx;
+	int		 exists, rc;
+
+	if ((rc = ex->d->table_exists(ex->db, ex->htable, &exists, err)) != 0 ||
+	    !exists)
+		return rc;
+	/* The checksum of the upgrade that applied each revision last. */
+	sql = xasprintf("SELECT revision, checksum FROM %s h WHERE id = "
+	    "(SELECT max(id) FROM %s WHERE revision = h.revision AND "
+	    "direction IN ('up', 'resolve') AND success AND checksum IS "
+	    "NOT NULL)", ex->htable, ex->htable);
+	rc = ex->d->query(ex->db, sql, NULL, 0, collect_pair, &pairs, err);
+	free(sql);
+	for (i = 0; rc == 0 && i + 1 < pairs.n; i += 2) {
+		idx = graph_find(g, pairs.v[i]);
+		if (idx == GRAPH_NONE || !applied[idx])
+			continue;
+		strbuf_reset(&text);
+		if (strbuf_read_file(&text, g->nodes[idx].rev->path,
+		    MAX_FILE_SIZE) != 0) {
+			rc = mg_error_set(err, MG_EIO, "cannot read '%s': %s",
+			    g->nodes[idx].rev->path, strerror(errno));
+			break;
+		}
+		if ((rc = checksum_text(now, text.buf, text.len, err)) != 0)
+			break;
+		if (strcmp(now, pairs.v[i + 1]) != 0)
+			fn(payload, idx, pairs.v[i + 1], now);
+	}
+	strlist_clear(&pairs);
+	strbuf_release(&text);
+	return rc;
 }
 
 int

@@ -39,6 +39,17 @@ void	exec_close(struct exec *);
 int	exec_read_rows(struct exec *, struct strlist *rows,
 	    struct mg_error *err);
 
+/*
+ * Compare the checksum recorded when each applied revision (applied: g->n
+ * flags) was last upgraded with its file now; fn gets each one that
+ * differs. Revisions with no recorded checksum (stamped) are skipped.
+ */
+typedef void checksum_fn(void *payload, size_t rev, const char *recorded,
+    const char *now);
+int	exec_checksums(struct exec *, const struct graph *,
+	    const unsigned char *applied, checksum_fn *fn, void *payload,
+	    struct mg_error *err);
+
 /* Load and split the files of every step that is not loaded yet. */
 int	exec_prepare(struct exec *, const struct graph *, const struct plan *,
 	    struct mg_error *err);
