@@ -83,8 +83,14 @@ unit: unit-bins
 cli: migrate
 	@MIGRATE=$(CURDIR)/migrate tests/run-tests.sh --cli-only
 
-bench: migrate
-	@MIGRATE=$(CURDIR)/migrate tests/bench/run.sh
+$(BUILD)/bench/plan_bench: tests/bench/plan_bench.c $(CORE_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CORE_OBJ) \
+	    $(LDLIBS)
+
+bench: migrate $(BUILD)/bench/plan_bench
+	@MIGRATE=$(CURDIR)/migrate PLAN_BENCH=$(CURDIR)/$(BUILD)/bench/plan_bench \
+	    tests/bench/run.sh
 
 # libFuzzer targets (clang): make fuzz FUZZTIME=60 runs each for that long.
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)

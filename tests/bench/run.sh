@@ -14,7 +14,14 @@
 #      two (and an informational "floor + bookkeeping" script that also
 #      writes migrate's history rows and per-revision version updates);
 #      medians are compared.  Target: ratio <= 1.5.
-#   3. PostgreSQL (tests/bench/pg.sh, on a throwaway cluster of its own):
+#   3. Planning `upgrade heads` over a branched graph (gen_graph.py: 10,000
+#      revisions, 100 branch points, 90 merges, labels and depends_on,
+#      random hex ids): the pure resolve + plan, timed inside
+#      build/bench/plan_bench (median of 20; target < 50 ms), and the
+#      whole commands `migrate heads` and `migrate upgrade heads` on a
+#      SQLite database already at the heads (nothing to do: scan, graph,
+#      connect, read the rows, resolve, plan), medians of wall time.
+#   4. PostgreSQL (tests/bench/pg.sh, on a throwaway cluster of its own):
 #      upgrade head / downgrade base of 1,000 revisions against a psql
 #      floor (targets: ratio <= 1.3), and `migrate current` (< 20 ms).
 #      Its figures join the summary.  BENCH_PG_* knobs: see pg.sh.
@@ -29,6 +36,9 @@
 #   BENCH_HEADS_RUNS    timed runs of heads [20, at least 10]
 #   BENCH_UPGRADE_REVS  revisions for the upgrade benchmark [1000]
 #   BENCH_UPGRADE_RUNS  timed runs of each upgrade variant [11, at least 5]
+#   BENCH_GRAPH_REVS    revisions of the branched graph [10000]
+#   BENCH_GRAPH_BRANCHES branch points of the branched graph [100]
+#   PLAN_BENCH          the plan_bench binary [build/bench/plan_bench]
 #   BENCH_KEEP=1        keep the temporary directory
 
 set -u
@@ -43,6 +53,10 @@ UP_RUNS=${BENCH_UPGRADE_RUNS:-11}
 ((HEADS_RUNS < 10)) && HEADS_RUNS=10
 ((UP_RUNS < 5)) && UP_RUNS=5
 
+GRAPH_REVS=${BENCH_GRAPH_REVS:-10000}
+GRAPH_BRANCHES=${BENCH_GRAPH_BRANCHES:-100}
+PLAN_BENCH=${PLAN_BENCH:-$here/../../build/bench/plan_bench}
+PLAN_MS_TARGET=50
 HEADS_MS_TARGET=50
 HEADS_RSS_MIB_TARGET=30
 RATIO_TARGET=1.5
@@ -300,7 +314,48 @@ echo "   info: CPU (user+sys) medians: migrate $(fmt "$up_cpu" %.0f " ms"), floo
 echo "   floor + bookkeeping $(fmt "$full_cpu" %.0f " ms"); migrate / floor CPU = $(fmt "$cpu_ratio" %.2f x);" \
      "load average now: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
 
-# ------------------------------------------------- 3. PostgreSQL (pg.sh)
+# ------------------------------ 3. planning upgrade heads, branched graph
+
+echo
+echo "== plan 'upgrade heads' over $GRAPH_REVS revisions, $GRAPH_BRANCHES branches"
+gdir=$tmp/graph
+plan_ms=nan plan_half_ms=nan build_ms=nan gheads_ms=nan gup_ms=nan graph_note=""
+python3 "$here/gen_graph.py" "$gdir" "$GRAPH_REVS" "$GRAPH_BRANCHES" ||
+	die "gen_graph.py failed"
+# wall_ms RUNS CMD...: median wall time of RUNS runs (after one warm-up)
+wall_ms() {
+	local runs=$1 i t; shift
+	"$@" >/dev/null 2>&1 || { echo nan; return; }
+	for ((i = 0; i < runs; i++)); do
+		t=$(now_ns)
+		"$@" >/dev/null 2>&1 || { echo nan; return; }
+		echo $(( $(now_ns) - t ))
+	done | median | awk '{ print ($1 == "nan") ? "nan" : $1 / 1e6 }'
+}
+if [ ! -x "$PLAN_BENCH" ]; then
+	graph_note="no plan_bench at $PLAN_BENCH (make bench builds it)"
+else
+	"$PLAN_BENCH" "$gdir" 20 >"$tmp/plan.out" 2>&1 ||
+		graph_note="plan_bench failed: $(head -n 3 "$tmp/plan.out")"
+	val() { awk -v k="$1" '$1 == k { print $2 }' "$tmp/plan.out"; }
+	plan_ms=$(val plan_from_base_ms) plan_half_ms=$(val plan_from_half_ms)
+	build_ms=$(val graph_build_ms)
+	echo "   resolve + plan from base: $(fmt "$plan_ms" %.2f " ms") ($(val plan_from_base_steps) steps);" \
+	    "from half way ($(val half_rows) rows): $(fmt "$plan_half_ms" %.2f " ms") ($(val plan_from_half_steps) steps);" \
+	    "graph build: $(fmt "$build_ms" %.2f " ms")"
+fi
+cd "$gdir" || die "cd $gdir"
+if "$MIGRATE" -q -c migrate.ini upgrade heads >"$tmp/gup.out" 2>&1; then
+	gheads_ms=$(wall_ms 20 "$MIGRATE" heads)
+	gup_ms=$(wall_ms 20 "$MIGRATE" upgrade heads)
+	echo "   whole command, database at the heads: heads $(fmt "$gheads_ms" %.1f " ms"), upgrade heads $(fmt "$gup_ms" %.1f " ms") (medians of 20)"
+else
+	graph_note="${graph_note:+$graph_note; }upgrade heads failed: $(head -n 3 "$tmp/gup.out")"
+fi
+[ -n "$graph_note" ] && echo "   ERROR: $graph_note"
+cd "$tmp" || die "cd $tmp"
+
+# ------------------------------------------------- 4. PostgreSQL (pg.sh)
 
 echo
 MIGRATE=$MIGRATE BENCH_PG_SUMMARY="$tmp/pg.summary" "$here/pg.sh" ||
@@ -321,6 +376,11 @@ row "upgrade head: migrate / floor" "$(fmt "$ratio" %.2f x)" "<= $RATIO_TARGET" 
 row "info: migrate / floor, per-round median" "$(fmt "$paired_ratio" %.2f x)" "" ""
 row "info: migrate / (floor + bookkeeping)" "$(fmt "$full_ratio" %.2f x)" "" ""
 row "info: migrate / floor, CPU time" "$(fmt "$cpu_ratio" %.2f x)" "" ""
+row "plan upgrade heads, $GRAPH_REVS revs/$GRAPH_BRANCHES br." "$(fmt "$plan_ms" %.2f " ms")" "< $PLAN_MS_TARGET ms" "$(verdict "$plan_ms" "<" "$PLAN_MS_TARGET")"
+row "info: same, from half way" "$(fmt "$plan_half_ms" %.2f " ms")" "" ""
+row "info: graph build, same graph" "$(fmt "$build_ms" %.2f " ms")" "" ""
+row "info: whole 'upgrade heads', at heads" "$(fmt "$gup_ms" %.1f " ms")" "" ""
+row "info: whole 'heads', same graph" "$(fmt "$gheads_ms" %.1f " ms")" "" ""
 if [ -s "$tmp/pg.summary" ]; then
 	while IFS='|' read -r a b c d; do
 		row "$a" "$b" "$c" "$d"
