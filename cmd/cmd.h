@@ -117,6 +117,14 @@ struct new_revision {
 int	cmd_write_revision(struct cmd_ctx *, const struct new_revision *,
 	    struct mg_error *);
 
+/*
+ * upgrade/downgrade --sql: print the SQL the executor would run between
+ * the two ends of range "FROM:TO" (upgrade: "TO" alone starts at base),
+ * touching no database.
+ */
+int	cmd_offline(struct cmd_ctx *, const char *range, int up,
+	    struct mg_error *);
+
 /* Ask before touching a protected environment (confirm = yes). */
 int	cmd_confirm(struct cmd_ctx *, const char *what, struct mg_error *);
 

@@ -209,7 +209,8 @@ cmd_migrate(struct cmd_ctx *ctx, const char *spec, int up,
 	struct plan		p = { NULL, 0 };
 	int			rc, have_vs = 0;
 
-	if ((rc = cmd_load_state(ctx, &vs, err)) != 0)
+	if ((ctx->ex == NULL && (rc = exec_open(&ctx->ex, ctx->cfg, &ctx->out,
+	    err)) != 0) || (rc = cmd_load_state(ctx, &vs, err)) != 0)
 		return rc;
 	have_vs = 1;
 	if ((rc = make_plan(ctx, &vs, spec, up, &p, err)) != 0)
@@ -256,6 +257,75 @@ cmd_load_graph(struct cmd_ctx *ctx, struct mg_error *err)
 	    err)) != 0)
 		return rc;
 	return graph_build(&ctx->g, &ctx->set, err);
+}
+
+int
+cmd_offline(struct cmd_ctx *ctx, const char *range, int up,
+    struct mg_error *err)
+{
+	const char		*colon = strchr(range, ':');
+	char			*from, *to;
+	struct version_state	 vs;
+	struct revspec		 rs;
+	struct idxlist		 none = { NULL, 0 }, heads = { NULL, 0 };
+	struct strlist		 rows = { NULL, 0 };
+	struct plan		 p = { NULL, 0 };
+	unsigned char		*applied;
+	size_t			 i;
+	int			 rc, have_vs = 0;
+
+	if (colon == NULL && !up)
+		return mg_error_set(err, MG_EUSAGE, "downgrade --sql needs "
+		    "FROM:TO: there is no database to read FROM from");
+	from = colon ? xstrndup(range, (size_t)(colon - range)) :
+	    xstrdup("base");
+	to = xstrdup(colon ? colon + 1 : range);
+	if (*to == '\0') {
+		rc = mg_error_set(err, MG_EUSAGE, "--sql range '%s' has no "
+		    "end", range);
+		goto done;
+	}
+	/* The database as it would be at FROM: the heads of its ancestry. */
+	if ((rc = revspec_resolve(&rs, ctx->g, &none, *from ? from : "base",
+	    err)) != 0)
+		goto done;
+	applied = xcalloc(ctx->g->n + 1, 1);
+	if (!rs.base)
+		graph_mark_ancestors(ctx->g, rs.revs.v, rs.revs.n, applied);
+	revspec_free(&rs);
+	version_heads_of(ctx->g, applied, &heads);
+	free(applied);
+	for (i = 0; i < heads.n; i++)
+		strlist_add(&rows, ctx->g->nodes[heads.v[i]].rev->id);
+	if ((rc = version_init(&vs, ctx->g, &rows, err)) != 0)
+		goto done;
+	have_vs = 1;
+	if ((rc = exec_open_offline(&ctx->ex, ctx->cfg, &ctx->out,
+	    rows.n == 0, err)) != 0 ||
+	    (rc = make_plan(ctx, &vs, to, up, &p, err)) != 0 ||
+	    (rc = exec_prepare(ctx->ex, ctx->g, &p, err)) != 0)
+		goto done;
+	if (p.n == 0) {
+		out_info(&ctx->out, "Nothing to do from '%s' to '%s'.\n",
+		    *from ? from : "base", to);
+		goto done;
+	}
+	if ((rc = exec_lock(ctx->ex, err)) != 0 ||
+	    (rc = exec_run(ctx->ex, ctx->g, &vs, &p, err)) != 0)
+		goto done;
+	/* Only a complete script reaches stdout. */
+	out_print(&ctx->out, "-- migrate %s --sql %s:%s\n\n%s",
+	    up ? "upgrade" : "downgrade", *from ? from : "base", to,
+	    exec_offline_sql(ctx->ex));
+done:
+	if (have_vs)
+		version_free(&vs);
+	plan_free(&p);
+	idxlist_clear(&heads);
+	strlist_clear(&rows);
+	free(from);
+	free(to);
+	return rc;
 }
 
 void

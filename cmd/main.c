@@ -27,9 +27,9 @@ static const struct cmd_entry commands[] = {
 	{ "current", cmd_current, "current [--json]",
 	    "show the revisions the database is at",
 	    CMD_CONFIG | CMD_GRAPH | CMD_DB | CMD_JSON },
-	{ "downgrade", cmd_downgrade, "downgrade TARGET",
+	{ "downgrade", cmd_downgrade, "downgrade [--sql] TARGET | --sql FROM:TO",
 	    "revert revisions down to TARGET (-N, base, an id)",
-	    CMD_CONFIG | CMD_GRAPH | CMD_DB },
+	    CMD_CONFIG | CMD_GRAPH },
 	{ "heads", cmd_heads, "heads [--resolve-dependencies] [--json]",
 	    "show the head revisions of the revision files",
 	    CMD_CONFIG | CMD_GRAPH | CMD_JSON },
@@ -56,9 +56,9 @@ static const struct cmd_entry commands[] = {
 	{ "status", cmd_status, "status [--exit-code] [--json]",
 	    "list applied and pending revisions",
 	    CMD_CONFIG | CMD_GRAPH | CMD_DB | CMD_JSON },
-	{ "upgrade", cmd_upgrade, "upgrade [TARGET]",
+	{ "upgrade", cmd_upgrade, "upgrade [--sql] [[FROM:]TARGET]",
 	    "apply revisions up to TARGET (default head)",
-	    CMD_CONFIG | CMD_GRAPH | CMD_DB },
+	    CMD_CONFIG | CMD_GRAPH },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

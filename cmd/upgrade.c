@@ -7,12 +7,22 @@
 int
 cmd_upgrade(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 {
-	int	rc;
+	static const struct option longopts[] = {
+		{ "sql", no_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char	*target;
+	int		 ch, rc, sql = 0;
 
-	if ((rc = cmd_no_options(ctx, argc, argv, err)) != 0)
+	while ((rc = cmd_getopt(ctx, argc, argv, "", longopts, &ch,
+	    err)) == 0 && ch != -1)
+		sql = 1;
+	if (rc != 0)
 		return rc;
 	if (argc - optind > 1)
 		return cmd_usage_error("upgrade", err, "one TARGET at most");
-	return cmd_migrate(ctx, optind < argc ? argv[optind] : "head", 1,
-	    err);
+	target = optind < argc ? argv[optind] : "head";
+	if (sql)
+		return cmd_offline(ctx, target, 1, err);
+	return cmd_migrate(ctx, target, 1, err);
 }

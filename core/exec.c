@@ -33,6 +33,14 @@ struct loaded {
 struct exec {
 	const struct dialect	*d;
 	struct db		*db;
+	/*
+	 * Offline (--sql): d points at od, a copy of the URL's dialect whose
+	 * I/O functions append to sql instead of talking to a database, so
+	 * the very same code decides what SQL runs. db is then the exec.
+	 */
+	struct dialect		 od;
+	struct strbuf		 sql;
+	int			 offline, offline_tables;
 	const struct config	*cfg;
 	const struct output	*out;
 	char			*vtable, *htable;
@@ -113,6 +121,137 @@ fail:
 	return rc;
 }
 
+static struct exec *
+offline_of(struct db *db)
+{
+	return (struct exec *)(void *)db;
+}
+
+static int
+offline_exec(struct db *db, const char *sql, long *errpos,
+    struct mg_error *err)
+{
+	struct strbuf	*sb = &offline_of(db)->sql;
+	size_t		 len = strlen(sql);
+
+	(void)err;
+	if (errpos)
+		*errpos = -1;
+	strbuf_addstr(sb, sql);
+	/* Statements come without their ';', bookkeeping SQL with it. */
+	while (len > 0 && (sql[len - 1] == '\n' || sql[len - 1] == ' '))
+		len--;
+	if (len == 0 || sql[len - 1] != ';')
+		strbuf_addstr(sb, ";\n");
+	else if (sql[strlen(sql) - 1] != '\n')
+		strbuf_addch(sb, '\n');
+	return 0;
+}
+
+static int
+offline_query(struct db *db, const char *sql, const char *const *params,
+    int nparams, row_fn *fn, void *payload, struct mg_error *err)
+{
+	(void)db; (void)sql; (void)params; (void)nparams; (void)fn;
+	(void)payload; (void)err;
+	return 0;	/* no rows: nothing was ever recorded */
+}
+
+static int
+offline_begin(struct db *db, struct mg_error *err)
+{
+	(void)err;
+	strbuf_addstr(&offline_of(db)->sql, "BEGIN;\n");
+	return 0;
+}
+
+static int
+offline_commit(struct db *db, struct mg_error *err)
+{
+	(void)err;
+	strbuf_addstr(&offline_of(db)->sql, "COMMIT;\n\n");
+	return 0;
+}
+
+static int
+offline_nothing(struct db *db, struct mg_error *err)
+{
+	(void)db; (void)err;
+	return 0;
+}
+
+static int
+offline_lock(struct db *db, const char *key, long timeout_ms,
+    struct mg_error *err)
+{
+	(void)db; (void)key; (void)timeout_ms; (void)err;
+	return 0;
+}
+
+/* From base the version tables are created; from a revision they exist. */
+static int
+offline_table_exists(struct db *db, const char *table, int *exists,
+    struct mg_error *err)
+{
+	(void)table; (void)err;
+	*exists = offline_of(db)->offline_tables;
+	return 0;
+}
+
+static void
+offline_close(struct db *db)
+{
+	(void)db;
+}
+
+int
+exec_open_offline(struct exec **out, const struct config *cfg,
+    const struct output *o, int from_base, struct mg_error *err)
+{
+	const struct dialect	*real;
+	struct exec		*ex;
+	int			 rc;
+
+	*out = NULL;
+	if (cfg->url == NULL)
+		return mg_error_set(err, MG_ECONFIG, "no database URL: --sql "
+		    "needs one to know the dialect");
+	if ((rc = dialect_for_url(&real, cfg->url, err)) != 0)
+		return rc;
+	ex = xcalloc(1, sizeof(*ex));
+	ex->cfg = cfg;
+	ex->out = o;
+	ex->od = *real;
+	ex->od.open = NULL;
+	ex->od.close = offline_close;
+	ex->od.exec = offline_exec;
+	ex->od.query = offline_query;
+	ex->od.begin = offline_begin;
+	ex->od.commit = offline_commit;
+	ex->od.rollback = offline_nothing;
+	ex->od.lock = offline_lock;
+	ex->od.unlock = offline_nothing;
+	ex->od.table_exists = offline_table_exists;
+	ex->od.before_resume = NULL;
+	ex->od.backup = NULL;
+	ex->d = &ex->od;
+	ex->db = (struct db *)(void *)ex;
+	ex->offline = 1;
+	ex->offline_tables = !from_base;
+	strbuf_init(&ex->sql, 0);
+	ex->vtable = xstrdup(cfg->version_table);
+	ex->htable = history_table(cfg->version_table);
+	ex->applied_by = whoami();
+	*out = ex;
+	return 0;
+}
+
+const char *
+exec_offline_sql(const struct exec *ex)
+{
+	return ex->sql.buf;
+}
+
 static void
 loaded_free(struct loaded *l)
 {
@@ -136,6 +275,7 @@ exec_close(struct exec *ex)
 	for (i = 0; i < ex->nscripts; i++)
 		loaded_free(ex->scripts[i]);
 	free(ex->scripts);
+	strbuf_release(&ex->sql);
 	free(ex->vtable);
 	free(ex->htable);
 	free(ex->applied_by);
@@ -685,6 +825,11 @@ save_progress(struct exec *ex, const struct revision *rev, const char *dir,
 	struct strbuf	sql = STRBUF_INIT;
 	int		rc;
 
+	/* Offline there is no attempt to resume: the DBA's psql stops. */
+	if (ex->offline) {
+		a->done = done;
+		return 0;
+	}
 	if (a->id < 0) {
 		add_history_sql(&sql, ex, rev->id, dir, l->checksum, -1, done,
 		    total, 0);
@@ -900,7 +1045,8 @@ exec_run(struct exec *ex, const struct graph *g, struct version_state *vs,
 			    clock_ms() - start, l->checksum, a.id);
 		else
 			add_history_sql(&sql, ex, rev->id, dir, l->checksum,
-			    clock_ms() - start, list->n, list->n, 1);
+			    ex->offline ? -1 : clock_ms() - start, list->n,
+			    list->n, 1);
 		if ((rc = run_sql(ex, sql.buf, err)) != 0) {
 			mg_error_prefix(err, "cannot update version table "
 			    "'%s'", ex->vtable);

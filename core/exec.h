@@ -35,6 +35,19 @@ struct exec;
 int	exec_open(struct exec **out, const struct config *,
 	    const struct output *, struct mg_error *err);
 void	exec_close(struct exec *);
+
+/*
+ * Offline (--sql): an exec that connects to nothing and records, as text,
+ * the SQL every other exec_* call would run, in the URL's dialect. The
+ * version tables count as missing when from_base (their DDL is printed)
+ * and as existing otherwise; queries return no rows, so nothing is
+ * partial. History rows are printed with a NULL duration. No attempt rows:
+ * a statement that fails stops the DBA's script, not a resumable run.
+ */
+int	exec_open_offline(struct exec **out, const struct config *,
+	    const struct output *, int from_base, struct mg_error *err);
+/* The SQL recorded so far (offline only). */
+const char *exec_offline_sql(const struct exec *);
 /* The version rows; empty when the version table does not exist yet. */
 int	exec_read_rows(struct exec *, struct strlist *rows,
 	    struct mg_error *err);
