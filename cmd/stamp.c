@@ -37,6 +37,7 @@ cmd_stamp(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 {
 	static const struct option longopts[] = {
 		{ "purge", no_argument, NULL, 'p' },
+		{ "sql", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct version_state	 vs;
@@ -45,16 +46,31 @@ cmd_stamp(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 	struct strbuf		 sb = STRBUF_INIT;
 	unsigned char		*applied = NULL;
 	size_t			 i;
-	int			 ch, rc, purge = 0, have_vs = 0;
+	int			 ch, rc, purge = 0, have_vs = 0, sql = 0;
 
 	while ((rc = cmd_getopt(ctx, argc, argv, "", longopts, &ch,
-	    err)) == 0 && ch != -1)
-		purge = 1;
+	    err)) == 0 && ch != -1) {
+		if (ch == 'p')
+			purge = 1;
+		else
+			sql = 1;
+	}
 	if (rc != 0)
 		return rc;
 	if (optind >= argc)
 		return cmd_usage_error("stamp", err, "needs at least one REV");
 	memset(&vs, 0, sizeof(vs));
+	/*
+	 * --sql knows no current rows: it stamps from nothing, as --purge
+	 * does (the version table is emptied first either way).
+	 */
+	if (sql) {
+		if ((rc = exec_open_offline(&ctx->ex, ctx->cfg, &ctx->out, 1,
+		    err)) != 0)
+			return rc;
+		purge = 1;
+	} else if ((rc = exec_open(&ctx->ex, ctx->cfg, &ctx->out, err)) != 0)
+		return rc;
 	/*
 	 * Without --purge the current rows must make sense: a row naming a
 	 * revision no file has stops here, with a hint about --purge.
@@ -88,7 +104,11 @@ cmd_stamp(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 		goto done;
 	for (i = 0; i < rows.n; i++)
 		strbuf_addf(&sb, " %s", ctx->g->nodes[rows.v[i]].rev->id);
-	out_info(&ctx->out, "Stamped:%s\n", rows.n ? sb.buf : " base");
+	if (sql)
+		out_print(&ctx->out, "-- migrate stamp --sql:%s\n\n%s",
+		    rows.n ? sb.buf : " base", exec_offline_sql(ctx->ex));
+	else
+		out_info(&ctx->out, "Stamped:%s\n", rows.n ? sb.buf : " base");
 done:
 	exec_unlock(ctx->ex);
 	if (have_vs)
