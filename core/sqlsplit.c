@@ -60,6 +60,8 @@ struct split {
 	struct slist	 lists[DIR_N][DIA_N];
 	int		 seen[DIR_N][DIA_N];
 	int		 transaction_off;
+	char		*rebuild;	/* a pending '-- migrate:rebuild' */
+	size_t		 rebuild_at;	/* its offset, for errors */
 
 	/* Line cache: offset lc_off is on line lc_line, starting at lc_bol. */
 	size_t		 lc_off, lc_bol;
@@ -212,6 +214,54 @@ slist_push(struct split *sp, struct slist *l, size_t start, size_t end)
 	 */
 	st->offset = start;
 	where(sp, start, &st->line, &st->col);
+	st->rebuild = sp->rebuild;
+	sp->rebuild = NULL;
+}
+
+/* "CREATE [TEMP] TABLE" at start: what a rebuild directive must precede. */
+static int
+is_create_table(const char *s, size_t n)
+{
+	size_t	i = 0, w, k;
+	int	nth = 0;
+
+	for (;;) {
+		while (i < n && is_space((unsigned char)s[i]))
+			i++;
+		for (w = i; i < n && is_ident((unsigned char)s[i]); i++)
+			;
+		if (i == w)
+			return 0;
+		k = i - w;
+		if (nth == 0 && !word_is(s + w, k, "create"))
+			return 0;
+		if (nth > 0) {
+			if (word_is(s + w, k, "table"))
+				return 1;
+			if (!word_is(s + w, k, "temp") &&
+			    !word_is(s + w, k, "temporary"))
+				return 0;
+		}
+		nth++;
+	}
+}
+
+/* Push the statement, checking a pending rebuild directive's target. */
+static int
+push(struct split *sp, size_t start, size_t end)
+{
+	if (sp->cur == NULL) {
+		free(sp->rebuild);	/* another dialect's section */
+		sp->rebuild = NULL;
+		return 0;
+	}
+	if (sp->rebuild != NULL && !is_create_table(sp->buf + start,
+	    end - start))
+		return fail(sp, start, "'-- migrate:rebuild %s' must be "
+		    "followed by the table's new CREATE TABLE statement",
+		    sp->rebuild);
+	slist_push(sp, sp->cur, start, end);
+	return 0;
 }
 
 static void
@@ -219,8 +269,10 @@ slist_free(struct slist *l)
 {
 	size_t	 i;
 
-	for (i = 0; i < l->n; i++)
+	for (i = 0; i < l->n; i++) {
 		free(l->v[i].sql);
+		free(l->v[i].rebuild);
+	}
 	free(l->v);
 	l->v = NULL;
 	l->n = l->cap = 0;
@@ -300,8 +352,8 @@ finish(struct split *sp)
 			rc = fail(sp, sp->st_start, "statement outside a "
 			    "'-- migrate:upgrade' or '-- migrate:downgrade' "
 			    "section");
-		else if (sp->cur != NULL)
-			slist_push(sp, sp->cur, sp->st_start, sp->st_end);
+		else
+			rc = push(sp, sp->st_start, sp->st_end);
 	}
 	reset_stmt(sp);
 	return rc;
@@ -518,10 +570,24 @@ verbatim(struct split *sp, const struct dline *begin)
 		end--;
 	while (end > start && is_space((unsigned char)sp->buf[end - 1]))
 		end--;
-	if (end > start && sp->cur != NULL)
-		slist_push(sp, sp->cur, start, end);
+	if (end > start) {
+		int rc = push(sp, start, end);
+
+		if (rc != 0)
+			return rc;
+	}
 	sp->pos = next_line(sp, dl.eol);
 	return 0;
+}
+
+/* A rebuild directive must have its CREATE TABLE before anything else. */
+static int
+dangling_rebuild(struct split *sp)
+{
+	if (sp->rebuild == NULL)
+		return 0;
+	return fail(sp, sp->rebuild_at, "'-- migrate:rebuild %s' is not "
+	    "followed by a CREATE TABLE statement", sp->rebuild);
 }
 
 static int
@@ -529,6 +595,8 @@ section(struct split *sp, const struct dline *dl, int dir)
 {
 	int	 dia = DIA_GENERIC;
 
+	if (dangling_rebuild(sp) != 0)
+		return MG_EREVISION;
 	if (dl->nargs > 1)
 		return fail(sp, (size_t)(dl->arg[1] - sp->buf),
 		    "unexpected '%.*s' after '-- migrate:%s %.*s'",
@@ -587,6 +655,21 @@ directive(struct split *sp, const struct dline *dl)
 			    SHOWN(dl->arglen[0]), dl->arg[0]);
 		return verbatim(sp, dl);
 	}
+	if (arg_is(name, n, "rebuild")) {
+		if (!sp->in_section)
+			return fail(sp, dl->dash, "'-- migrate:rebuild' "
+			    "outside a '-- migrate:upgrade' or "
+			    "'-- migrate:downgrade' section");
+		if (dl->nargs != 1)
+			return fail(sp, dl->dash, "expected one table name "
+			    "after '-- migrate:rebuild'");
+		if (dangling_rebuild(sp) != 0)
+			return MG_EREVISION;
+		sp->rebuild = xstrndup(dl->arg[0], dl->arglen[0]);
+		sp->rebuild_at = dl->dash;
+		sp->pos = next_line(sp, dl->eol);
+		return 0;
+	}
 	if (arg_is(name, n, "statement-end"))
 		return fail(sp, dl->dash, "'-- migrate:statement-end' without "
 		    "'-- migrate:statement-begin'");
@@ -594,8 +677,8 @@ directive(struct split *sp, const struct dline *dl)
 	    SHOWN(n), name);
 	if (sp->err != NULL)
 		strbuf_addstr(&sp->err->hint, "Directives are upgrade, "
-		    "downgrade, transaction off, statement-begin and "
-		    "statement-end.");
+		    "downgrade, transaction off, statement-begin, "
+		    "statement-end and rebuild TABLE.");
 	return rc;
 }
 
@@ -734,7 +817,7 @@ sqlsplit_parse(struct script *out, const char *buf, size_t len,
 	/* The header: everything up to the first '-- migrate:' line. */
 	while (sp.pos < len && !directive_at(&sp, sp.pos, &dl))
 		sp.pos = next_line(&sp, sp.pos);
-	if ((rc = lex(&sp)) != 0)
+	if ((rc = lex(&sp)) != 0 || (rc = dangling_rebuild(&sp)) != 0)
 		goto done;
 
 	for (dir = 0; dir < DIR_N; dir++)
@@ -768,6 +851,7 @@ sqlsplit_parse(struct script *out, const char *buf, size_t len,
 	rc = 0;
 
 done:
+	free(sp.rebuild);
 	for (dir = 0; dir < DIR_N; dir++)
 		for (dia = 0; dia < DIA_N; dia++)
 			slist_free(&sp.lists[dir][dia]);
@@ -781,10 +865,14 @@ sqlsplit_free(struct script *s)
 
 	if (s == NULL)
 		return;
-	for (i = 0; i < s->up.n; i++)
+	for (i = 0; i < s->up.n; i++) {
 		free(s->up.v[i].sql);
-	for (i = 0; i < s->down.n; i++)
+		free(s->up.v[i].rebuild);
+	}
+	for (i = 0; i < s->down.n; i++) {
 		free(s->down.v[i].sql);
+		free(s->down.v[i].rebuild);
+	}
 	free(s->up.v);
 	free(s->down.v);
 	memset(s, 0, sizeof(*s));

@@ -8,6 +8,10 @@
  *   -- migrate:downgrade [sqlite|postgresql]
  *   -- migrate:transaction off
  *   -- migrate:statement-begin / -- migrate:statement-end
+ *   -- migrate:rebuild TABLE
+ * The rebuild directive marks the next statement, which must be a CREATE
+ * TABLE, as the new definition of TABLE: the executor rebuilds the table
+ * (SQLite's create-copy-drop-rename procedure) instead of running it.
  * Everything before the first section line is the header (see revision.h)
  * and is skipped. A dialect-specific section replaces the generic section of
  * the same direction when the requested dialect matches; sections for other
@@ -37,6 +41,7 @@ struct stmt {
 	size_t	 len;
 	size_t	 offset;	/* byte offset of sql[0] in the file */
 	int	 line, col;	/* position of sql[0] in the file */
+	char	*rebuild;	/* -- migrate:rebuild TABLE: TABLE, else NULL */
 };
 
 struct stmt_list {

@@ -875,3 +875,59 @@ Test(sqlsplit, free_is_idempotent)
 	sqlsplit_free(&s);
 	sqlsplit_free(NULL);
 }
+
+/* -- migrate:rebuild TABLE */
+
+Test(sqlsplit, rebuild_marks_the_next_create_table)
+{
+	expect_ok("-- migrate:upgrade sqlite\n"
+	    "UPDATE t SET a = 0 WHERE a IS NULL;\n"
+	    "-- migrate:rebuild t\n"
+	    "CREATE TABLE t (a int NOT NULL);\n"
+	    "CREATE INDEX ix ON t (a);\n", "sqlite");
+	cr_assert_eq(s.up.n, 3);
+	cr_assert_null(s.up.v[0].rebuild);
+	cr_assert_str_eq(s.up.v[1].rebuild, "t");
+	expect_up(1, "CREATE TABLE t (a int NOT NULL)");
+	cr_assert_null(s.up.v[2].rebuild);
+}
+
+Test(sqlsplit, rebuild_in_another_dialects_section_is_dropped)
+{
+	expect_ok("-- migrate:upgrade\n"
+	    "ALTER TABLE t ALTER COLUMN a SET NOT NULL;\n"
+	    "-- migrate:upgrade sqlite\n"
+	    "-- migrate:rebuild t\n"
+	    "CREATE TABLE t (a int NOT NULL);\n", "postgresql");
+	cr_assert_eq(s.up.n, 1);
+	cr_assert_null(s.up.v[0].rebuild);
+}
+
+Test(sqlsplit, rebuild_needs_a_create_table)
+{
+	expect_error("-- migrate:upgrade\n"
+	    "-- migrate:rebuild t\n"
+	    "DROP TABLE t;\n", "sqlite", "'-- migrate:rebuild t' must be "
+	    "followed by the table's new CREATE TABLE statement", 3, 1);
+}
+
+Test(sqlsplit, rebuild_without_a_statement)
+{
+	expect_error("-- migrate:upgrade\n"
+	    "SELECT 1;\n"
+	    "-- migrate:rebuild t\n"
+	    "-- migrate:downgrade\n"
+	    "SELECT 2;\n", "sqlite", "'-- migrate:rebuild t' is not followed "
+	    "by a CREATE TABLE statement", 3, 1);
+	expect_error("-- migrate:upgrade\n"
+	    "-- migrate:rebuild t\n", "sqlite", "'-- migrate:rebuild t' is not "
+	    "followed by a CREATE TABLE statement", 2, 1);
+}
+
+Test(sqlsplit, rebuild_needs_one_table_name)
+{
+	expect_error("-- migrate:upgrade\n"
+	    "-- migrate:rebuild\n"
+	    "CREATE TABLE t (a int);\n", "sqlite", "expected one table name "
+	    "after '-- migrate:rebuild'", 2, 1);
+}
