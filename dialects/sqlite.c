@@ -344,7 +344,8 @@ sq_rewrite(struct strbuf *out, const char *stmt, size_t *cut_at,
 			w = next_word(w + len, &len);
 			if (word_is(w, len, "CONCURRENTLY")) {
 				*cut_at = (size_t)(w - stmt);
-				*cut_len = len;
+				/* With one blank after it, not to leave two. */
+				*cut_len = len + (w[len] == ' ');
 			}
 		}
 	}

@@ -1,0 +1,658 @@
+#!/usr/bin/env bats
+# Offline mode (upgrade/downgrade/stamp --sql): the SQL the executor would
+# run, printed on stdout, with no database touched. The script applied by
+# hand (psql, sqlite3) must leave a database as the online command does.
+# On SQLite, or on PostgreSQL with MIGRATE_TEST_DIALECT=postgresql.
+
+load helpers
+
+EXAMPLE=$BATS_TEST_DIRNAME/../../examples/shipping
+
+# The script in $output, as a file to apply.
+save_sql() { # FILE
+	printf '%s\n' "$output" >"$1"
+}
+
+# Apply a script to the database at URL the way a DBA would: stop at the
+# first error.
+apply_sql() { # URL FILE
+	if is_pg; then
+		"${PG_PSQL:-psql}" -X -q -v ON_ERROR_STOP=1 -d "$1" -f - <"$2"
+	else
+		sqlite3 -bail "${1#sqlite:///}" <"$2"
+	fi
+}
+
+# The database at URL as text (schema and every row), without the rows of
+# migrate_history, whose time, duration and user differ between two runs.
+state_of() { # URL
+	if is_pg; then
+		(PG_URL=$1 pg_state) | grep -v '^row public\.migrate_history '
+	else
+		sqlite3 "${1#sqlite:///}" .schema
+		echo '--- dump'
+		sqlite3 "${1#sqlite:///}" .dump |
+		    grep -v '^INSERT INTO migrate_history '
+	fi
+}
+
+sql_at() { # URL SQL
+	if is_pg; then
+		"${PG_PSQL:-psql}" -X -q -A -t -v ON_ERROR_STOP=1 -d "$1" -c "$2"
+	else
+		sqlite3 "${1#sqlite:///}" "$2"
+	fi
+}
+
+version_rows_at() { # URL
+	sql_at "$1" 'SELECT version_num FROM migrate_version ORDER BY 1' |
+	    tr '\n' ' ' | sed 's/ $//'
+}
+
+# The user tables of the database at URL, as user_tables gives the test's.
+user_tables_at() { # URL
+	if is_pg; then
+		sql_at "$1" "SELECT tablename FROM pg_tables
+		    WHERE schemaname NOT IN ('pg_catalog', 'information_schema')
+		    AND tablename NOT IN ('migrate_version', 'migrate_history')
+		    ORDER BY tablename"
+	else
+		sql_at "$1" "SELECT name FROM sqlite_master
+		    WHERE type = 'table' AND name NOT LIKE 'sqlite%'
+		    AND name NOT IN ('migrate_version', 'migrate_history')
+		    ORDER BY name"
+	fi | tr '\n' ' ' | sed 's/ $//'
+}
+
+# The line number (1-based) of the first line of $output matching ERE at or
+# after line FROM, or nothing.
+line_of() { # ERE [FROM]
+	printf '%s\n' "$output" |
+	    awk -v re="$1" -v from="${2:-1}" 'NR >= from && $0 ~ re { print NR; exit }'
+}
+
+# The lines of $output that are exactly "BEGIN;" or "COMMIT;", one word a
+# line, e.g. "BEGIN COMMIT BEGIN COMMIT".
+txn_words() {
+	printf '%s\n' "$output" | sed -n 's/^\(BEGIN\|COMMIT\);$/\1/p' |
+	    tr '\n' ' ' | sed 's/ $//'
+}
+
+use_example() {
+	cp "$EXAMPLE"/versions/* versions/
+}
+
+# r; a1 and b1 on r; the merge m of a1 and b1; c1 on m.
+branchy() {
+	write_rev r "" "CREATE TABLE r (id integer);" "DROP TABLE r;"
+	write_rev a1 r "CREATE TABLE a1 (id integer);" "DROP TABLE a1;"
+	write_rev b1 r "CREATE TABLE b1 (id integer);" "DROP TABLE b1;"
+	write_rev m "a1, b1" "CREATE TABLE m (id integer);" "DROP TABLE m;"
+	write_rev c1 m "CREATE TABLE c1 (id integer);" "DROP TABLE c1;"
+}
+
+# --- equivalence with the online commands -----------------------------------
+
+@test "upgrade --sql head applied by hand gives the database online upgrade head gives" {
+	use_example
+	local other
+	other=$(other_db_url other)
+	mig upgrade --sql head
+	assert_status 0
+	# Nothing was written to the test's database by --sql.
+	assert_no_database
+	assert_eq "$(sed -n 1p <<<"$output")" "-- migrate upgrade --sql base:head" \
+	    "first line"
+	assert_contains "$output" "CREATE TABLE IF NOT EXISTS migrate_version" \
+	    "the script"
+	assert_contains "$output" "CREATE TABLE IF NOT EXISTS migrate_history" \
+	    "the script"
+	# Progress on stderr, not in the script.
+	assert_stderr_contains "Running upgrade  -> 0001, create users"
+	assert_stderr_contains "Running upgrade 0009 -> 0010, contract users.name"
+	refute_contains "$output" "Running upgrade" "the script"
+	save_sql up.sql
+	run apply_sql "$other" up.sql
+	assert_status 0
+
+	mig upgrade head
+	assert_status 0
+	assert_eq "$(version_rows_at "$other")" "0010" "offline version rows"
+	assert_eq "$(version_rows)" "0010" "online version rows"
+	local online offline
+	online=$(state_of "$(db_url)")
+	offline=$(state_of "$other")
+	assert_contains "$online" "user_directory" "online state"
+	assert_eq "$offline" "$online" "the state after the offline script"
+	# One history row per revision, all up and successful, no duration.
+	assert_eq "$(sql_at "$other" "SELECT count(*) FROM migrate_history
+	    WHERE direction = 'up' AND success AND duration_ms IS NULL")" 10 \
+	    "offline history rows"
+	assert_eq "$(sql_at "$other" "SELECT revision FROM migrate_history
+	    ORDER BY id" | tr '\n' ' ')" \
+	    "0001 0002 0003 0004 0005 0006 0007 0008 0009 0010 " \
+	    "offline history order"
+	# migrate itself reads the result as it reads its own: all applied,
+	# nothing partial (the NULL durations are not running attempts).
+	mig status
+	assert_status 0
+	local online_status=$output
+	mig --url "$other" status
+	assert_status 0
+	assert_eq "$output" "$online_status" "status of the offline database"
+	assert_match "$output" '^10 applied, 0 pending' "status"
+	mig --url "$other" check
+	assert_status 0
+}
+
+@test "downgrade --sql head:base applied by hand empties the database as downgrade base does" {
+	use_example
+	local other
+	other=$(other_db_url other)
+	mig upgrade --sql head
+	assert_status 0
+	save_sql up.sql
+	run apply_sql "$other" up.sql
+	assert_status 0
+	assert_eq "$(version_rows_at "$other")" "0010" "version rows after up"
+	mig upgrade head
+	assert_status 0
+
+	mig downgrade --sql head:base
+	assert_status 0
+	assert_eq "$(sed -n 1p <<<"$output")" \
+	    "-- migrate downgrade --sql head:base" "first line"
+	refute_contains "$output" "CREATE TABLE IF NOT EXISTS migrate_version" \
+	    "the script (FROM is not base)"
+	assert_stderr_contains "Running downgrade 0010 -> 0009, contract users.name"
+	assert_stderr_contains "Running downgrade 0001 -> , create users"
+	save_sql down.sql
+	run apply_sql "$other" down.sql
+	assert_status 0
+	assert_eq "$(user_tables_at "$other")" "" "offline user tables"
+	assert_eq "$(version_rows_at "$other")" "" "offline version rows"
+
+	mig downgrade base
+	assert_status 0
+	assert_eq "$(user_tables)" "" "online user tables"
+	assert_eq "$(version_rows)" "" "online version rows"
+	assert_eq "$(state_of "$other")" "$(state_of "$(db_url)")" \
+	    "the state after the offline downgrade"
+	assert_eq "$(sql_at "$other" "SELECT count(*) FROM migrate_history
+	    WHERE direction = 'down' AND success")" 10 "offline down history rows"
+}
+
+@test "upgrade --sql FROM:TO continues a database at FROM as online upgrade TO does" {
+	use_example
+	local other
+	other=$(other_db_url other)
+	# The second database at 0003, online.
+	mig --url "$other" upgrade 0003
+	assert_status 0
+	assert_eq "$(version_rows_at "$other")" "0003" "version rows at FROM"
+
+	mig upgrade --sql 0003:0006
+	assert_status 0
+	assert_eq "$(sed -n 1p <<<"$output")" "-- migrate upgrade --sql 0003:0006" \
+	    "first line"
+	# FROM is not base: the version tables exist already.
+	refute_contains "$output" "CREATE TABLE IF NOT EXISTS migrate_version" \
+	    "the script"
+	refute_contains "$output" "CREATE TABLE IF NOT EXISTS migrate_history" \
+	    "the script"
+	refute_contains "$output" "CREATE TABLE users" "the script"
+	refute_contains "$output" "CREATE TABLE shipments" "the script"
+	assert_contains "$output" \
+	    "UPDATE migrate_version SET version_num = '0004' WHERE version_num = '0003';" \
+	    "the script"
+	refute_contains "$output" "'0007'" "the script"
+	refute_contains "$stderr" "0002 -> 0003" "progress"
+	assert_stderr_contains "Running upgrade 0005 -> 0006"
+	save_sql part.sql
+	run apply_sql "$other" part.sql
+	assert_status 0
+	assert_eq "$(version_rows_at "$other")" "0006" "offline version rows"
+
+	mig upgrade 0006
+	assert_status 0
+	assert_contains "$(state_of "$(db_url)")" "tracking_code" "online state"
+	assert_eq "$(state_of "$other")" "$(state_of "$(db_url)")" \
+	    "the state after upgrade --sql 0003:0006"
+}
+
+# --- branches and merges ----------------------------------------------------
+
+@test "upgrade --sql heads over a branch and a merge moves the rows as online" {
+	branchy
+	local other
+	other=$(other_db_url other)
+	mig upgrade --sql heads
+	assert_status 0
+	local ins_r up_a1 ins_b1 del upd_m upd_c1
+	ins_r=$(line_of "^INSERT INTO migrate_version \\(version_num\\) VALUES \\('r'\\);")
+	up_a1=$(line_of "^UPDATE migrate_version SET version_num = 'a1' WHERE version_num = 'r';")
+	ins_b1=$(line_of "^INSERT INTO migrate_version \\(version_num\\) VALUES \\('b1'\\);")
+	del=$(line_of "^DELETE FROM migrate_version WHERE version_num = '(a1|b1)';")
+	upd_m=$(line_of "^UPDATE migrate_version SET version_num = 'm' WHERE version_num = '(a1|b1)';")
+	upd_c1=$(line_of "^UPDATE migrate_version SET version_num = 'c1' WHERE version_num = 'm';")
+	[ -n "$ins_r" ] && [ -n "$up_a1" ] && [ -n "$ins_b1" ] &&
+	    [ -n "$del" ] && [ -n "$upd_m" ] && [ -n "$upd_c1" ] || {
+		show_run
+		fail "a version row statement is missing" \
+		    "r=$ins_r a1=$up_a1 b1=$ins_b1 del=$del m=$upd_m c1=$upd_c1"
+	}
+	[ "$ins_r" -lt "$up_a1" ] && [ "$up_a1" -lt "$ins_b1" ] &&
+	    [ "$ins_b1" -lt "$del" ] && [ "$ins_b1" -lt "$upd_m" ] &&
+	    [ "$del" -lt "$upd_c1" ] && [ "$upd_m" -lt "$upd_c1" ] || {
+		show_run
+		fail "version row statements out of order" \
+		    "r=$ins_r a1=$up_a1 b1=$ins_b1 del=$del m=$upd_m c1=$upd_c1"
+	}
+	# The merge deletes one parent's row and moves the other's.
+	local del_of upd_of
+	del_of=$(sed -n "${del}s/.*version_num = '\\(.*\\)';/\\1/p" <<<"$output")
+	upd_of=$(sed -n "${upd_m}s/.*WHERE version_num = '\\(.*\\)';/\\1/p" <<<"$output")
+	[ "$del_of" != "$upd_of" ] ||
+	    fail "the merge deletes and updates the same row $del_of"
+	save_sql up.sql
+	run apply_sql "$other" up.sql
+	assert_status 0
+	assert_eq "$(version_rows_at "$other")" "c1" "version rows"
+	assert_eq "$(user_tables_at "$other")" "a1 b1 c1 m r" "user tables"
+
+	mig upgrade heads
+	assert_status 0
+	assert_eq "$(state_of "$other")" "$(state_of "$(db_url)")" \
+	    "the state after upgrade --sql heads"
+}
+
+@test "downgrade --sql c1:a1 un-merges: the rows become a1 and b1, as online" {
+	branchy
+	local other
+	other=$(other_db_url other)
+	mig upgrade --sql heads
+	assert_status 0
+	save_sql up.sql
+	run apply_sql "$other" up.sql
+	assert_status 0
+	mig upgrade heads
+	assert_status 0
+
+	mig downgrade --sql c1:a1
+	assert_status 0
+	assert_eq "$(sed -n 1p <<<"$output")" "-- migrate downgrade --sql c1:a1" \
+	    "first line"
+	assert_contains "$output" "DROP TABLE c1;" "the script"
+	assert_contains "$output" "DROP TABLE m;" "the script"
+	refute_contains "$output" "DROP TABLE b1;" "the script"
+	refute_contains "$output" "DROP TABLE a1;" "the script"
+	save_sql down.sql
+	run apply_sql "$other" down.sql
+	assert_status 0
+	assert_eq "$(version_rows_at "$other")" "a1 b1" "version rows"
+	assert_eq "$(user_tables_at "$other")" "a1 b1 r" "user tables"
+
+	mig downgrade a1
+	assert_status 0
+	assert_eq "$(version_rows)" $'a1\nb1' "online version rows"
+	assert_eq "$(state_of "$other")" "$(state_of "$(db_url)")" \
+	    "the state after downgrade --sql c1:a1"
+}
+
+# --- the transaction setting ------------------------------------------------
+
+@test "transaction = all: one BEGIN/COMMIT around every revision" {
+	chain 3
+	write_ini "transaction = all"
+	local other
+	other=$(other_db_url other)
+	mig upgrade --sql head
+	assert_status 0
+	# The version tables' DDL, then the chain.
+	assert_eq "$(txn_words)" "BEGIN COMMIT BEGIN COMMIT" "BEGIN/COMMIT lines"
+	local ddl_end begin commit
+	ddl_end=$(line_of '^COMMIT;$')
+	begin=$(line_of '^BEGIN;$' "$ddl_end")
+	commit=$(line_of '^COMMIT;$' "$((ddl_end + 1))")
+	local t1 t3 v3
+	t1=$(line_of '^CREATE TABLE t1 ')
+	t3=$(line_of '^CREATE TABLE t3 ')
+	v3=$(line_of "^UPDATE migrate_version SET version_num = '0003'")
+	[ "$(line_of '^CREATE TABLE IF NOT EXISTS migrate_history')" -lt "$ddl_end" ] ||
+	    { show_run; fail "the version tables' DDL is not in the first pair"; }
+	[ "$begin" -lt "$t1" ] && [ "$t3" -lt "$commit" ] &&
+	    [ "$v3" -lt "$commit" ] || {
+		show_run
+		fail "the revisions are not inside the second pair" \
+		    "BEGIN=$begin t1=$t1 t3=$t3 v3=$v3 COMMIT=$commit"
+	}
+	save_sql up.sql
+	run apply_sql "$other" up.sql
+	assert_status 0
+	assert_eq "$(version_rows_at "$other")" "0003" "version rows"
+	assert_eq "$(user_tables_at "$other")" "t1 t2 t3" "user tables"
+}
+
+@test "transaction = none: no BEGIN after the version tables' DDL" {
+	chain 3
+	write_ini "transaction = none"
+	local other
+	other=$(other_db_url other)
+	mig upgrade --sql head
+	assert_status 0
+	assert_contains "$output" "CREATE TABLE t1 (id integer);" "the script"
+	local ddl_end
+	ddl_end=$(line_of '^COMMIT;$')
+	[ -n "$ddl_end" ] || { show_run; fail "no COMMIT after the DDL"; }
+	[ "$ddl_end" -lt "$(line_of '^CREATE TABLE t1 ')" ] ||
+	    { show_run; fail "CREATE TABLE t1 before the DDL's COMMIT"; }
+	assert_eq "$(txn_words)" "BEGIN COMMIT" "BEGIN/COMMIT lines"
+	save_sql up.sql
+	run apply_sql "$other" up.sql
+	assert_status 0
+	assert_eq "$(version_rows_at "$other")" "0003" "version rows"
+	assert_eq "$(user_tables_at "$other")" "t1 t2 t3" "user tables"
+}
+
+@test "transaction = per-revision: one BEGIN/COMMIT pair per revision" {
+	chain 3
+	mig upgrade --sql head
+	assert_status 0
+	assert_eq "$(txn_words)" \
+	    "BEGIN COMMIT BEGIN COMMIT BEGIN COMMIT BEGIN COMMIT" \
+	    "BEGIN/COMMIT lines"
+	# Each revision's version row commits with its statements.
+	local t2 v2 c
+	t2=$(line_of '^CREATE TABLE t2 ')
+	v2=$(line_of "^UPDATE migrate_version SET version_num = '0002'")
+	c=$(line_of '^COMMIT;$' "$t2")
+	[ "$v2" -lt "$c" ] && [ "$(line_of '^BEGIN;$' "$t2")" -gt "$c" ] ||
+	    { show_run; fail "0002's version row is not in its transaction"; }
+}
+
+@test "a transaction off revision is printed with no BEGIN/COMMIT of migrate's" {
+	chain 1
+	cat >versions/0002_by_hand.sql <<'EOF'
+-- revision: 0002
+-- down_revision: 0001
+-- branch_labels:
+-- depends_on:
+-- message: by hand
+-- create_date: 2026-11-21 10:00:00
+
+-- migrate:transaction off
+-- migrate:upgrade
+CREATE TABLE t2 (id integer);
+BEGIN;
+INSERT INTO t2 (id) VALUES (1);
+COMMIT;
+
+-- migrate:downgrade
+DROP TABLE t2;
+EOF
+	local other
+	other=$(other_db_url other)
+	mig upgrade --sql 0001:0002
+	assert_status 0
+	# The file's own BEGIN/COMMIT only, the version row after them.
+	assert_eq "$(txn_words)" "BEGIN COMMIT" "BEGIN/COMMIT lines"
+	local t2 v2 c
+	t2=$(line_of '^CREATE TABLE t2 ')
+	c=$(line_of '^COMMIT;$')
+	v2=$(line_of "^UPDATE migrate_version SET version_num = '0002' WHERE version_num = '0001';")
+	[ -n "$t2" ] && [ -n "$v2" ] && [ "$t2" -lt "$c" ] && [ "$c" -lt "$v2" ] ||
+	    { show_run; fail "t2=$t2 COMMIT=$c v2=$v2"; }
+	save_sql up.sql
+	mig --url "$other" upgrade 0001
+	assert_status 0
+	run apply_sql "$other" up.sql
+	assert_status 0
+	assert_eq "$(version_rows_at "$other")" "0002" "version rows"
+	assert_eq "$(sql_at "$other" "SELECT id FROM t2")" "1" "t2's rows"
+}
+
+# --- statements that refuse a transaction -----------------------------------
+
+@test "CREATE INDEX CONCURRENTLY is placed outside BEGIN/COMMIT (PostgreSQL)" {
+	is_pg || skip "PostgreSQL only: SQLite has no CONCURRENTLY"
+	write_rev 0001 "" "CREATE TABLE t (id integer);" "DROP TABLE t;"
+	write_rev 0002 0001 "CREATE TABLE before_ix (id integer);
+CREATE INDEX CONCURRENTLY ix_t_id ON t (id);
+CREATE TABLE after_ix (id integer);" "DROP TABLE after_ix;
+DROP INDEX ix_t_id;
+DROP TABLE before_ix;"
+	local other
+	other=$(other_db_url other)
+	mig upgrade --sql head
+	assert_status 0
+	local before ix after
+	before=$(line_of '^CREATE TABLE before_ix ')
+	ix=$(line_of '^CREATE INDEX CONCURRENTLY ix_t_id ON t \(id\);$')
+	after=$(line_of '^CREATE TABLE after_ix ')
+	[ -n "$before" ] && [ -n "$ix" ] && [ -n "$after" ] ||
+	    { show_run; fail "a statement of 0002 is missing"; }
+	# The statements before it commit, it runs outside any transaction,
+	# the rest (and the version row) in a new one.
+	local c1 b2 v2 c2
+	c1=$(line_of '^COMMIT;$' "$before")
+	b2=$(line_of '^BEGIN;$' "$before")
+	v2=$(line_of "^UPDATE migrate_version SET version_num = '0002'")
+	c2=$(line_of '^COMMIT;$' "$after")
+	[ "$c1" -lt "$ix" ] && [ "$ix" -lt "$b2" ] && [ "$b2" -lt "$after" ] &&
+	    [ "$after" -lt "$c2" ] && [ "$v2" -lt "$c2" ] && [ "$b2" -lt "$v2" ] || {
+		show_run
+		fail "CONCURRENTLY is not between a COMMIT and a BEGIN" \
+		    "before=$before COMMIT=$c1 ix=$ix BEGIN=$b2 after=$after v2=$v2 COMMIT=$c2"
+	}
+	# No BEGIN between the COMMIT and the index.
+	[ "$(line_of '^BEGIN;$' "$c1")" -gt "$ix" ] ||
+	    { show_run; fail "CONCURRENTLY inside a transaction"; }
+	save_sql up.sql
+	run apply_sql "$other" up.sql
+	assert_status 0
+	assert_eq "$(version_rows_at "$other")" "0002" "version rows"
+	assert_eq "$(sql_at "$other" "SELECT indexname FROM pg_indexes
+	    WHERE tablename = 't'")" "ix_t_id" "the index"
+	assert_eq "$(user_tables_at "$other")" "after_ix before_ix t" \
+	    "user tables"
+	# The same statement inside a transaction block fails: the placement
+	# is what made the script work.
+	printf 'BEGIN;\nCREATE INDEX CONCURRENTLY ix2 ON t (id);\nCOMMIT;\n' >bad.sql
+	run apply_sql "$other" bad.sql
+	[ "$status" -ne 0 ] || fail "psql ran CONCURRENTLY in a transaction"
+}
+
+@test "CREATE INDEX CONCURRENTLY loses CONCURRENTLY on SQLite" {
+	only_sqlite "PostgreSQL keeps CONCURRENTLY (the test above)"
+	write_rev 0001 "" "CREATE TABLE t (id integer);" "DROP TABLE t;"
+	write_rev 0002 0001 "CREATE TABLE before_ix (id integer);
+CREATE INDEX CONCURRENTLY ix_t_id ON t (id);
+CREATE TABLE after_ix (id integer);" "DROP TABLE after_ix;
+DROP INDEX ix_t_id;
+DROP TABLE before_ix;"
+	local other
+	other=$(other_db_url other)
+	mig upgrade --sql head
+	assert_status 0
+	refute_contains "$output" "CONCURRENTLY" "the script"
+	assert_match "$output" $'\nCREATE INDEX +ix_t_id ON t \\(id\\);\n' \
+	    "the script"
+	# 0002 is one transaction on SQLite.
+	assert_eq "$(txn_words)" "BEGIN COMMIT BEGIN COMMIT BEGIN COMMIT" \
+	    "BEGIN/COMMIT lines"
+	save_sql up.sql
+	run apply_sql "$other" up.sql
+	assert_status 0
+	assert_eq "$(sql_at "$other" "SELECT name FROM sqlite_master
+	    WHERE type = 'index' AND tbl_name = 't'")" "ix_t_id" "the index"
+	mig upgrade head
+	assert_status 0
+	assert_eq "$(state_of "$other")" "$(state_of "$(db_url)")" \
+	    "the state after the offline script"
+}
+
+@test "transaction = all with CONCURRENTLY: the run's transaction is cut around it (PostgreSQL)" {
+	is_pg || skip "PostgreSQL only: SQLite has no CONCURRENTLY"
+	use_example
+	write_ini "transaction = all"
+	local other
+	other=$(other_db_url other)
+	mig upgrade --sql head
+	assert_status 0
+	# The DDL's pair, 0001..0003 in one, 0004's index alone, the rest
+	# (0004's version row included) in one.
+	assert_eq "$(txn_words)" "BEGIN COMMIT BEGIN COMMIT BEGIN COMMIT" \
+	    "BEGIN/COMMIT lines"
+	local ix b v4 v3
+	ix=$(line_of '^CREATE INDEX CONCURRENTLY ix_shipments_user_id ')
+	b=$(line_of '^BEGIN;$' "$ix")
+	v3=$(line_of "^UPDATE migrate_version SET version_num = '0003'")
+	v4=$(line_of "^UPDATE migrate_version SET version_num = '0004'")
+	[ -n "$ix" ] && [ "$v3" -lt "$ix" ] && [ "$ix" -lt "$b" ] &&
+	    [ "$b" -lt "$v4" ] &&
+	    [ "$(line_of '^COMMIT;$' "$v3")" -lt "$ix" ] ||
+	    { show_run; fail "v3=$v3 ix=$ix BEGIN=$b v4=$v4"; }
+	save_sql up.sql
+	run apply_sql "$other" up.sql
+	assert_status 0
+	mig upgrade head
+	assert_status 0
+	assert_eq "$(state_of "$other")" "$(state_of "$(db_url)")" \
+	    "the state after the offline script"
+}
+
+# --- no database ------------------------------------------------------------
+
+@test "--sql opens no database: upgrade, downgrade and stamp leave it unwritten" {
+	use_example
+	mig upgrade --sql head
+	assert_status 0
+	assert_contains "$output" "CREATE TABLE users" "the script"
+	assert_no_database
+	mig downgrade --sql head:0005
+	assert_status 0
+	assert_contains "$output" "DROP VIEW user_directory;" "the script"
+	assert_no_database
+	mig stamp --sql 0003
+	assert_status 0
+	assert_contains "$output" "'0003'" "the script"
+	assert_no_database
+	if is_sqlite; then
+		[ ! -e app.db.lock ] || fail "app.db.lock created" "$(ls -A)"
+	fi
+}
+
+@test "--sql needs no server: a URL to nowhere still gives the script" {
+	is_pg || skip "PostgreSQL only: SQLite has no server"
+	use_example
+	# Only the unreachable url (write_ini would put the test's first).
+	printf '[migrate]\nscript_location = versions\nurl = %s\n' \
+	    'postgresql://nobody@127.0.0.1:1/nodb' >migrate.ini
+	mig upgrade --sql head
+	assert_status 0
+	assert_eq "$(sed -n 1p <<<"$output")" "-- migrate upgrade --sql base:head" \
+	    "first line"
+	assert_contains "$output" "CREATE TABLE IF NOT EXISTS migrate_version" \
+	    "the script"
+	# The postgresql sections were chosen from the URL alone.
+	assert_contains "$output" "GENERATED BY DEFAULT AS IDENTITY" "the script"
+	assert_contains "$output" "CREATE INDEX CONCURRENTLY" "the script"
+	mig downgrade --sql head:base
+	assert_status 0
+	assert_contains "$output" "DROP INDEX CONCURRENTLY ix_shipments_user_id;" \
+	    "the script"
+	# The online command does need the server: the URL really is dead.
+	mig upgrade head
+	assert_status 1
+}
+
+# --- errors -----------------------------------------------------------------
+
+@test "downgrade --sql without FROM: exit 2 with a message" {
+	chain 2
+	mig downgrade --sql head
+	assert_status 2
+	assert_error ".*FROM:TO"
+	mig downgrade --sql 0001
+	assert_status 2
+	assert_error ".*FROM:TO"
+	assert_no_database
+}
+
+@test "upgrade --sql to an unknown revision: exit 2 naming it" {
+	chain 2
+	mig upgrade --sql nosuchrev
+	assert_status 2
+	assert_error ".*'nosuchrev'"
+	mig upgrade --sql nosuchfrom:head
+	assert_status 2
+	assert_error ".*'nosuchfrom'"
+	assert_no_database
+}
+
+@test "upgrade --sql head:head: nothing to do, exit 0, nothing on stdout" {
+	chain 2
+	mig upgrade --sql head:head
+	assert_status 0
+	assert_eq "$output" "" "stdout"
+	assert_stderr_contains "Nothing to do"
+	assert_no_database
+}
+
+@test "--sql ranges the wrong way round: exit 2, nothing on stdout" {
+	chain 4
+	mig upgrade --sql 0003:0001
+	assert_status 2
+	assert_error ".*'0001'"
+	mig downgrade --sql 0001:0003
+	assert_status 2
+	assert_error ".*'0003'"
+	mig upgrade --sql 0001:
+	assert_status 2
+	assert_error ".*'0001:'"
+	assert_no_database
+}
+
+@test "--sql does not validate SQL: a bad statement is printed as written" {
+	write_rev 0001 "" "CREATE TABLEE oops (id integer);" "DROP TABLE oops;"
+	mig upgrade --sql head
+	assert_status 0
+	assert_contains "$output" "CREATE TABLEE oops (id integer);" "the script"
+	assert_no_database
+}
+
+@test "--sql with a malformed file (unterminated quote): exit 2, nothing on stdout" {
+	chain 1
+	write_rev 0002 0001 "INSERT INTO t1 (id) VALUES ('1);" "DELETE FROM t1;"
+	mig upgrade --sql head
+	assert_status 2
+	assert_eq "$output" "" "stdout"
+	assert_match "$stderr" "migrate: error: " "stderr"
+	assert_contains "$stderr" "0002" "stderr"
+	assert_no_database
+}
+
+# --- stamp --sql --------------------------------------------------------------
+
+@test "stamp --sql 0003 applied to an empty database: the version tables and row 0003" {
+	chain 5
+	local other
+	other=$(other_db_url other)
+	mig stamp --sql 0003
+	assert_status 0
+	assert_contains "$output" "CREATE TABLE IF NOT EXISTS migrate_version" \
+	    "the script"
+	refute_contains "$output" "CREATE TABLE t" "the script"
+	save_sql stamp.sql
+	run apply_sql "$other" stamp.sql
+	assert_status 0
+	assert_eq "$(version_rows_at "$other")" "0003" "version rows"
+	assert_eq "$(user_tables_at "$other")" "" "user tables"
+	assert_eq "$(sql_at "$other" "SELECT revision || ' ' || direction
+	    FROM migrate_history")" "0003 stamp" "history"
+	# The database so stamped upgrades online from 0003.
+	mig --url "$other" upgrade head
+	assert_status 0
+	assert_eq "$(version_rows_at "$other")" "0005" "version rows after upgrade"
+	assert_eq "$(user_tables_at "$other")" "t4 t5" "user tables after upgrade"
+}
