@@ -8,6 +8,7 @@
 #include "checksum.h"
 #include "clock.h"
 #include "config.h"
+#include "ddl.h"
 #include "dialect.h"
 #include "error.h"
 #include "exec.h"
@@ -41,6 +42,13 @@ struct exec {
 	struct dialect		 od;
 	struct strbuf		 sql;
 	int			 offline, offline_tables;
+	/*
+	 * SQLite table rebuilds: foreign keys are turned off for the run
+	 * (fk_guard; fk_was_on restores them) and the tables rebuilt in the
+	 * open transaction are checked before it commits.
+	 */
+	struct strlist		 rebuilt;
+	int			 fk_guard, fk_was_on;
 	const struct config	*cfg;
 	const struct output	*out;
 	char			*vtable, *htable;
@@ -168,8 +176,15 @@ offline_begin(struct db *db, struct mg_error *err)
 static int
 offline_commit(struct db *db, struct mg_error *err)
 {
+	struct strbuf	*sb = &offline_of(db)->sql;
+	size_t		 n = strlen("BEGIN;\n");
+
 	(void)err;
-	strbuf_addstr(&offline_of(db)->sql, "COMMIT;\n\n");
+	/* A transaction with nothing in it is left out of the script. */
+	if (sb->len >= n && strcmp(sb->buf + sb->len - n, "BEGIN;\n") == 0)
+		strbuf_setlen(sb, sb->len - n);
+	else
+		strbuf_addstr(sb, "COMMIT;\n\n");
 	return 0;
 }
 
@@ -276,6 +291,7 @@ exec_close(struct exec *ex)
 		loaded_free(ex->scripts[i]);
 	free(ex->scripts);
 	strbuf_release(&ex->sql);
+	strlist_clear(&ex->rebuilt);
 	free(ex->vtable);
 	free(ex->htable);
 	free(ex->applied_by);
@@ -445,6 +461,17 @@ find_txn_control(const struct stmt_list *list)
 	return -1;
 }
 
+static long
+find_rebuild(const struct stmt_list *list)
+{
+	size_t	i;
+
+	for (i = 0; i < list->n; i++)
+		if (list->v[i].rebuild != NULL)
+			return (long)i;
+	return -1;
+}
+
 int
 exec_prepare(struct exec *ex, const struct graph *g, const struct plan *p,
     struct mg_error *err)
@@ -482,6 +509,17 @@ exec_prepare(struct exec *ex, const struct graph *g, const struct plan *p,
 			    "in a transaction itself; remove BEGIN/COMMIT, or "
 			    "put '-- migrate:transaction off' in the file to "
 			    "manage transactions by hand.");
+			return MG_EREVISION;
+		}
+		if ((bad = find_rebuild(list)) >= 0 &&
+		    strcmp(ex->d->name, "sqlite") != 0) {
+			mg_error_set_at(err, MG_EREVISION, rev->path,
+			    list->v[bad].line, list->v[bad].col, "'-- "
+			    "migrate:rebuild' is for SQLite, not %s",
+			    ex->d->name);
+			strbuf_addstr(&err->hint, "Put the rebuild in a "
+			    "'-- migrate:upgrade sqlite' section and the "
+			    "ALTER TABLE statements in the generic one.");
 			return MG_EREVISION;
 		}
 		if (!p->v[i].up && !ex->scripts[p->v[i].rev]->sc.has_down) {
@@ -877,7 +915,247 @@ rollback_quietly(struct exec *ex, int *in_txn)
 	if (*in_txn)
 		ex->d->rollback(ex->db, &rb);
 	*in_txn = 0;
+	strlist_clear(&ex->rebuilt);
 	mg_error_clear(&rb);
+}
+
+/* Collect column 0 (and 1 into b, when b is set) of each row. */
+struct collect {
+	struct strlist	*a, *b;
+};
+
+static int
+collect_cols(void *payload, int ncols, char *const *vals)
+{
+	struct collect	*c = payload;
+
+	if (ncols < (c->b ? 2 : 1) || vals[0] == NULL ||
+	    (c->b && vals[1] == NULL))
+		return 0;
+	strlist_add(c->a, vals[0]);
+	if (c->b)
+		strlist_add(c->b, vals[1]);
+	return 0;
+}
+
+/* Does sql mention name as a word (case-insensitively)? */
+static int
+mentions(const char *sql, const char *name)
+{
+	size_t		 n = strlen(name);
+	const char	*p;
+
+	for (p = sql; (p = strcasestr(p, name)) != NULL; p += n)
+		if ((p == sql || !(isalnum((unsigned char)p[-1]) ||
+		    p[-1] == '_')) && !(isalnum((unsigned char)p[n]) ||
+		    p[n] == '_'))
+			return 1;
+	return 0;
+}
+
+/*
+ * Rebuild SQLite table as SQLite's ALTER TABLE documentation lays out: its
+ * definition, indexes, triggers and the views that mention it are read
+ * from sqlite_schema, and the dialect layer writes the statements. Either
+ * new_sql (a whole new CREATE TABLE) or op says what changes. Runs in the
+ * open transaction; the table is checked for foreign key violations
+ * before that commits (commit_txn).
+ */
+static int
+rebuild_table(struct exec *ex, const char *table, const char *new_sql,
+    const struct ddl_op *op, struct mg_error *err)
+{
+	struct strlist		 create = { NULL, 0 }, idx = { NULL, 0 };
+	struct strlist		 trg = { NULL, 0 }, vname = { NULL, 0 };
+	struct strlist		 vsql = { NULL, 0 }, keepn = { NULL, 0 };
+	struct strlist		 keeps = { NULL, 0 };
+	struct collect		 c;
+	struct ddl_sqlite_table	 t;
+	struct ddl_stmts	 st = { NULL, 0 };
+	const char		*param[1] = { table };
+	size_t			 i;
+	int			 rc;
+
+	if (ex->offline)
+		return mg_error_set(err, MG_EUSAGE, "--sql cannot rebuild "
+		    "table '%s': a rebuild reads the table's current "
+		    "definition from the database", table);
+	c.a = &create;
+	c.b = NULL;
+	if ((rc = ex->d->query(ex->db, "SELECT sql FROM sqlite_schema WHERE "
+	    "type = 'table' AND name = ?1 COLLATE NOCASE", param, 1,
+	    collect_cols, &c, err)) != 0)
+		goto done;
+	if (create.n == 0) {
+		rc = mg_error_set(err, MG_EDB, "cannot rebuild table '%s': "
+		    "there is no such table", table);
+		goto done;
+	}
+	c.a = &idx;
+	if ((rc = ex->d->query(ex->db, "SELECT sql FROM sqlite_schema WHERE "
+	    "type = 'index' AND tbl_name = ?1 COLLATE NOCASE AND sql IS NOT "
+	    "NULL ORDER BY name", param, 1, collect_cols, &c, err)) != 0)
+		goto done;
+	c.a = &trg;
+	if ((rc = ex->d->query(ex->db, "SELECT sql FROM sqlite_schema WHERE "
+	    "type = 'trigger' AND tbl_name = ?1 COLLATE NOCASE ORDER BY name",
+	    param, 1, collect_cols, &c, err)) != 0)
+		goto done;
+	c.a = &vname;
+	c.b = &vsql;
+	if ((rc = ex->d->query(ex->db, "SELECT name, sql FROM sqlite_schema "
+	    "WHERE type = 'view' ORDER BY rowid", NULL, 0, collect_cols, &c,
+	    err)) != 0)
+		goto done;
+	/* A view is dropped and recreated around the rename if it uses it. */
+	for (i = 0; i < vname.n; i++)
+		if (mentions(vsql.v[i], table)) {
+			strlist_add(&keepn, vname.v[i]);
+			strlist_add(&keeps, vsql.v[i]);
+		}
+	memset(&t, 0, sizeof(t));
+	t.name = table;
+	t.create_sql = create.v[0];
+	t.index_sql = (const char *const *)idx.v;
+	t.nindex = idx.n;
+	t.trigger_sql = (const char *const *)trg.v;
+	t.ntrigger = trg.n;
+	t.view_name = (const char *const *)keepn.v;
+	t.view_sql = (const char *const *)keeps.v;
+	t.nview = keepn.n;
+	rc = new_sql ? ddl_sqlite_rebuild_to(&st, &t, new_sql, err) :
+	    ddl_sqlite_rebuild(&st, &t, op, err);
+	for (i = 0; rc == 0 && i < st.n; i++) {
+		out_debug(ex->out, "  %s\n", st.v[i]);
+		if ((rc = ex->d->exec(ex->db, st.v[i], NULL, err)) != 0)
+			mg_error_prefix(err, "rebuild of table '%s'", table);
+	}
+	if (rc == 0)
+		strlist_add(&ex->rebuilt, table);
+done:
+	ddl_stmts_free(&st);
+	strlist_clear(&create);
+	strlist_clear(&idx);
+	strlist_clear(&trg);
+	strlist_clear(&vname);
+	strlist_clear(&vsql);
+	strlist_clear(&keepn);
+	strlist_clear(&keeps);
+	return rc;
+}
+
+struct fk_check {
+	const struct strlist	*tables;
+	struct strbuf		*report;
+	size_t			 n;
+};
+
+static int
+keep_violation(void *payload, int ncols, char *const *vals)
+{
+	struct fk_check	*fc = payload;
+	size_t		 i;
+	int		 hit = 0;
+
+	if (ncols < 3 || vals[0] == NULL || vals[2] == NULL)
+		return 0;
+	for (i = 0; i < fc->tables->n; i++)
+		hit |= strcasecmp(vals[0], fc->tables->v[i]) == 0 ||
+		    strcasecmp(vals[2], fc->tables->v[i]) == 0;
+	if (hit && fc->n++ < 5)
+		strbuf_addf(fc->report, "%srow %s of '%s' references a "
+		    "missing row of '%s'", fc->n > 1 ? "; " : "",
+		    vals[1] ? vals[1] : "?", vals[0], vals[2]);
+	return 0;
+}
+
+/*
+ * Commit the open transaction; after a table rebuild, only when no row of
+ * (or pointing at) a rebuilt table breaks a foreign key (the check SQLite
+ * would have made with foreign keys on).
+ */
+static int
+commit_txn(struct exec *ex, struct mg_error *err)
+{
+	struct strbuf	report = STRBUF_INIT;
+	struct fk_check	fc = { &ex->rebuilt, &report, 0 };
+	int		rc;
+
+	if (ex->rebuilt.n > 0) {
+		rc = ex->d->query(ex->db, "PRAGMA foreign_key_check", NULL, 0,
+		    keep_violation, &fc, err);
+		if (rc == 0 && fc.n > 0) {
+			rc = mg_error_set(err, MG_EDB, "foreign key violation "
+			    "after rebuilding table '%s'%s", ex->rebuilt.v[0],
+			    ex->rebuilt.n > 1 ? " (and others)" : "");
+			strbuf_addf(&err->detail, "%zu violation%s: %s%s", fc.n,
+			    fc.n == 1 ? "" : "s", report.buf,
+			    fc.n > 5 ? "; ..." : "");
+			strbuf_addstr(&err->hint, "The revision was rolled "
+			    "back. Fix the rows first, or change the foreign "
+			    "key.");
+		}
+		strbuf_release(&report);
+		strlist_clear(&ex->rebuilt);
+		if (rc != 0)
+			return rc;
+	}
+	return ex->d->commit(ex->db, err);
+}
+
+/*
+ * Foreign keys off for a run that may rebuild a SQLite table (a rebuild
+ * directive, or a C plugin that may ask for one): PRAGMA foreign_keys
+ * cannot change inside a transaction, and with them on, dropping the old
+ * table would cascade. Restored by fk_restore().
+ */
+static int
+fk_off(struct exec *ex, const struct graph *g, const struct plan *p,
+    struct mg_error *err)
+{
+	struct strlist		 on = { NULL, 0 };
+	struct collect		 c = { &on, NULL };
+	const struct loaded	*l;
+	const struct stmt_list	*list;
+	size_t			 i, k;
+	int			 rc, need = 0;
+
+	if (strcmp(ex->d->name, "sqlite") != 0 || ex->offline)
+		return 0;
+	for (i = 0; i < p->n && !need; i++) {
+		l = ex->scripts[p->v[i].rev];
+		need = g->nodes[p->v[i].rev].rev->is_c;
+		list = p->v[i].up ? &l->sc.up : &l->sc.down;
+		for (k = 0; k < list->n && !need; k++)
+			need = list->v[k].rebuild != NULL;
+	}
+	if (!need)
+		return 0;
+	if ((rc = ex->d->query(ex->db, "PRAGMA foreign_keys", NULL, 0,
+	    collect_cols, &c, err)) == 0) {
+		ex->fk_was_on = on.n > 0 && strcmp(on.v[0], "1") == 0;
+		ex->fk_guard = 1;
+		if (ex->fk_was_on)
+			rc = ex->d->exec(ex->db, "PRAGMA foreign_keys = OFF",
+			    NULL, err);
+	}
+	strlist_clear(&on);
+	return rc;
+}
+
+static void
+fk_restore(struct exec *ex)
+{
+	struct mg_error	ignored = MG_ERROR_INIT;
+
+	if (ex->fk_guard && ex->fk_was_on &&
+	    ex->d->exec(ex->db, "PRAGMA foreign_keys = ON", NULL,
+	    &ignored) != 0)
+		out_info(ex->out, "warning: cannot turn foreign keys back on: "
+		    "%s\n", ignored.msg.buf);
+	ex->fk_guard = ex->fk_was_on = 0;
+	strlist_clear(&ex->rebuilt);
+	mg_error_clear(&ignored);
 }
 
 /*
@@ -908,7 +1186,7 @@ run_statements(struct exec *ex, const struct revision *rev,
 		if (nt && (*in_txn || a->id < 0)) {
 			if ((rc = save_progress(ex, rev, dir, l, i, list->n,
 			    a, err)) != 0 ||
-			    (*in_txn && (rc = ex->d->commit(ex->db, err)) != 0))
+			    (*in_txn && (rc = commit_txn(ex, err)) != 0))
 				goto fail;
 			*in_txn = 0;
 		}
@@ -930,8 +1208,15 @@ run_statements(struct exec *ex, const struct revision *rev,
 			goto fail;
 		out_debug(ex->out, "  %s%s\n", skip ? "(done) " : "",
 		    stmt.buf);
-		if (!skip && (rc = ex->d->exec(ex->db, stmt.buf, &errpos,
-		    err)) != 0) {
+		if (list->v[i].rebuild != NULL) {
+			if ((rc = rebuild_table(ex, list->v[i].rebuild,
+			    stmt.buf, NULL, err)) != 0) {
+				locate_error(err, rev, l, &list->v[i], -1, 0,
+				    0);
+				goto fail;
+			}
+		} else if (!skip && (rc = ex->d->exec(ex->db, stmt.buf,
+		    &errpos, err)) != 0) {
 			locate_error(err, rev, l, &list->v[i], errpos, cut_at,
 			    cut_len);
 			goto fail;
@@ -970,6 +1255,8 @@ exec_run(struct exec *ex, const struct graph *g, struct version_state *vs,
 
 	if ((rc = load_partials(ex, &partials, err)) != 0)
 		return rc;
+	if ((rc = fk_off(ex, g, p, err)) != 0)
+		goto done;
 	for (i = 0; i < p->n; i++) {
 		rev = g->nodes[p->v[i].rev].rev;
 		l = ex->scripts[p->v[i].rev];
@@ -994,7 +1281,7 @@ exec_run(struct exec *ex, const struct graph *g, struct version_state *vs,
 			    "run)\n", a.done + 1, list->n);
 		/* "all" keeps one transaction, but a no-transaction file ends it. */
 		if (in_txn && autocommit) {
-			if ((rc = ex->d->commit(ex->db, err)) != 0)
+			if ((rc = commit_txn(ex, err)) != 0)
 				goto done;
 			in_txn = 0;
 		}
@@ -1053,13 +1340,16 @@ exec_run(struct exec *ex, const struct graph *g, struct version_state *vs,
 			goto done;
 		}
 		if (in_txn && mode == TXN_PER_REVISION) {
-			if ((rc = ex->d->commit(ex->db, err)) != 0)
+			if ((rc = commit_txn(ex, err)) != 0) {
+				if (err->file == NULL)
+					err->file = xstrdup(rev->path);
 				goto done;
+			}
 			in_txn = 0;
 		}
 	}
 	if (in_txn) {
-		if ((rc = ex->d->commit(ex->db, err)) != 0)
+		if ((rc = commit_txn(ex, err)) != 0)
 			goto done;
 		in_txn = 0;
 	}
@@ -1067,6 +1357,7 @@ exec_run(struct exec *ex, const struct graph *g, struct version_state *vs,
 	    clock_ms() - run_start);
 done:
 	rollback_quietly(ex, &in_txn);
+	fk_restore(ex);
 	partials_free(&partials);
 	free(ops.v);
 	strbuf_release(&sql);
