@@ -47,7 +47,9 @@ endif
 BUILD	= build
 CORE_SRC = $(wildcard core/*.c) $(wildcard dialects/*.c)
 CMD_SRC	= $(wildcard cmd/*.c)
-CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o)
+# The plugin header's text, embedded in the binary (core/plugin.c).
+GEN_OBJ	= $(BUILD)/gen/plugin_h.o
+CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o) $(GEN_OBJ)
 CMD_OBJ	= $(CMD_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -58,18 +60,39 @@ DEBIAN_PKGS = build-essential pkg-config libpq-dev libsqlite3-dev \
 
 all: migrate
 
-migrate: $(CMD_OBJ) $(CORE_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+# Plugins resolve the mg_* functions against the binary, which exports
+# them and nothing else (core/plugin.list).
+EXPORTS	= -Wl,--dynamic-list=core/plugin.list
+
+migrate: $(CMD_OBJ) $(CORE_OBJ) core/plugin.list
+	$(CC) $(LDFLAGS) $(EXPORTS) -o $@ $(CMD_OBJ) $(CORE_OBJ) $(LDLIBS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ)
+# core/migrate/plugin.h as a C array of its lines, escaped character by
+# character (awk's gsub replacement escapes differ between awks); '?' is
+# escaped too, against trigraphs.
+$(BUILD)/gen/plugin_h.c: core/migrate/plugin.h
+	@mkdir -p $(@D)
+	awk 'BEGIN { print "/* Generated from core/migrate/plugin.h by the Makefile. */"; \
+	    print "#include <stddef.h>"; print ""; \
+	    print "#include \"plugin.h\""; print ""; \
+	    print "const char *const plugin_header_lines[] = {" } \
+	    { s = ""; for (i = 1; i <= length($$0); i++) { c = substr($$0, i, 1); \
+	    if (c == "\\" || c == "\"" || c == "?") s = s "\\"; s = s c }; \
+	    printf "\t\"%s\\n\",\n", s } \
+	    END { print "\tNULL"; print "};" }' $< >$@.tmp && mv $@.tmp $@
+
+$(GEN_OBJ): $(BUILD)/gen/plugin_h.c
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ) core/plugin.list
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(WARN) -Wno-missing-prototypes \
-	    -Wno-declaration-after-statement $(CFLAGS) $(LDFLAGS) -MMD -MP \
-	    -o $@ $< $(CORE_OBJ) $(LDLIBS) -lcriterion
+	    -Wno-declaration-after-statement $(CFLAGS) $(LDFLAGS) $(EXPORTS) \
+	    -MMD -MP -o $@ $< $(CORE_OBJ) $(LDLIBS) -lcriterion
 
 unit-bins: $(UNIT_BIN)
 
@@ -95,7 +118,7 @@ bench: migrate $(BUILD)/bench/plan_bench
 # libFuzzer targets (clang): make fuzz FUZZTIME=60 runs each for that long.
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
-FUZZ_CORE = $(filter-out core/exec.c core/template.c,$(wildcard core/*.c))
+FUZZ_CORE = $(filter-out core/exec.c core/template.c core/plugin.c,$(wildcard core/*.c))
 FUZZTIME ?= 30
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_CORE)
 	@mkdir -p $(@D)
@@ -127,10 +150,14 @@ install: migrate
 	install -D -m 644 cmd/migrate.1 $(DESTDIR)$(MANDIR)/man1/migrate.1
 	install -D -m 644 templates/revision.sql.tmpl $(DESTDIR)$(DATADIR)/templates/revision.sql.tmpl
 	install -D -m 644 templates/migrate.ini.tmpl $(DESTDIR)$(DATADIR)/templates/migrate.ini.tmpl
+	install -D -m 644 templates/revision.c.tmpl $(DESTDIR)$(DATADIR)/templates/revision.c.tmpl
+	install -D -m 644 core/migrate/plugin.h $(DESTDIR)$(INCDIR)/migrate/plugin.h
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/migrate $(DESTDIR)$(MANDIR)/man1/migrate.1
 	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(DESTDIR)$(INCDIR)/migrate/plugin.h
+	-rmdir $(DESTDIR)$(INCDIR)/migrate 2>/dev/null
 
 clean:
 	rm -rf $(BUILD) migrate

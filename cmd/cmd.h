@@ -52,6 +52,7 @@ struct cmd_entry {
 	struct mg_error *)
 CMD_PROTO(branches);
 CMD_PROTO(check);
+CMD_PROTO(compile);
 CMD_PROTO(current);
 CMD_PROTO(downgrade);
 CMD_PROTO(heads);
@@ -108,11 +109,13 @@ struct new_revision {
 	const char	*label;		/* "" for none */
 	const char	*depends_on;	/* "a, b" or "" */
 	const char	*message;
+	int		 is_c;		/* a C plugin: <id>_<slug>.c */
 };
 
 /*
  * Check the id and label are free and write the file from
- * templates/revision.sql.tmpl into script_location; prints its path.
+ * templates/revision.sql.tmpl (revision.c.tmpl when is_c) into
+ * script_location; prints its path.
  */
 int	cmd_write_revision(struct cmd_ctx *, const struct new_revision *,
 	    struct mg_error *);

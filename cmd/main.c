@@ -24,6 +24,9 @@ static const struct cmd_entry commands[] = {
 	{ "check", cmd_check, "check [--files-only] [--json]",
 	    "fail (exit 1) on several heads, a broken graph, an edited or "
 	    "half-applied revision", CMD_CONFIG | CMD_JSON },
+	{ "compile", cmd_compile, "compile [--out DIR]",
+	    "compile the C revisions into script_location/.migrate-plugins",
+	    CMD_CONFIG | CMD_GRAPH },
 	{ "current", cmd_current, "current [--json]",
 	    "show the revisions the database is at",
 	    CMD_CONFIG | CMD_GRAPH | CMD_DB | CMD_JSON },
@@ -45,7 +48,7 @@ static const struct cmd_entry commands[] = {
 	{ "resolve", cmd_resolve, "resolve REV --applied|--rolled-back",
 	    "settle a partially applied revision by hand",
 	    CMD_CONFIG | CMD_GRAPH | CMD_DB },
-	{ "revision", cmd_revision, "revision -m MESSAGE [--rev-id ID] "
+	{ "revision", cmd_revision, "revision -m MESSAGE [--c] [--rev-id ID] "
 	    "[--head REV [--splice]] [--branch-label L] [--depends-on REV]",
 	    "create a new revision file", CMD_CONFIG | CMD_GRAPH },
 	{ "show", cmd_show, "show REV",

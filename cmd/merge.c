@@ -47,7 +47,7 @@ cmd_merge(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 		{ "branch-label", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct new_revision	 nr = { NULL, "", "", "", NULL };
+	struct new_revision	 nr = { NULL, "", "", "", NULL, 0 };
 	struct idxlist		 revs = { NULL, 0 };
 	struct strbuf		 parents = STRBUF_INIT, msg = STRBUF_INIT;
 	struct revspec		 rs;

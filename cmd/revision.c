@@ -164,10 +164,15 @@ cmd_write_revision(struct cmd_ctx *ctx, const struct new_revision *nr,
 	time_t		 now = time(NULL);
 	int		 rc, fd = -1;
 
-	/* The message lives on one header line. */
+	/* The message lives on one header line (of a C comment). */
 	if (strpbrk(nr->message, "\r\n") != NULL) {
 		rc = mg_error_set(err, MG_EUSAGE, "the message must be one "
 		    "line");
+		goto done;
+	}
+	if (nr->is_c && strstr(nr->message, "*/") != NULL) {
+		rc = mg_error_set(err, MG_EUSAGE, "the message of a C "
+		    "revision cannot contain '*/'");
 		goto done;
 	}
 	if (!revision_id_valid(id)) {
@@ -185,8 +190,8 @@ cmd_write_revision(struct cmd_ctx *ctx, const struct new_revision *nr,
 		    "already used", nr->label);
 		goto done;
 	}
-	if ((rc = template_load(&tmpl, "revision.sql.tmpl", ctx->cfg->dir,
-	    err)) != 0)
+	if ((rc = template_load(&tmpl, nr->is_c ? "revision.c.tmpl" :
+	    "revision.sql.tmpl", ctx->cfg->dir, err)) != 0)
 		goto done;
 	strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", gmtime(&now));
 	{
@@ -199,7 +204,7 @@ cmd_write_revision(struct cmd_ctx *ctx, const struct new_revision *nr,
 	}
 	strbuf_addf(&path, "%s/%s_", ctx->cfg->script_location, id);
 	slugify(&path, nr->message);
-	strbuf_addstr(&path, ".sql");
+	strbuf_addstr(&path, nr->is_c ? ".c" : ".sql");
 	if ((fd = open(path.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 	    0644)) == -1 ||
 	    write(fd, text.buf, text.len) != (ssize_t)text.len) {
@@ -228,13 +233,16 @@ cmd_revision(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 		{ "splice", no_argument, NULL, 's' },
 		{ "branch-label", required_argument, NULL, 'b' },
 		{ "depends-on", required_argument, NULL, 'd' },
+		{ "c", no_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct new_revision	 nr = { NULL, "", "", "", NULL };
+	struct new_revision	 nr = { NULL, "", "", "", NULL, 0 };
 	struct strbuf		 parent = STRBUF_INIT, deps = STRBUF_INIT;
 	const char		*head = NULL;
 	int			 ch, rc, splice = 0;
 
+	/* migrate.ini's template = c makes C revisions the default. */
+	nr.is_c = strcmp(ctx->cfg->template, "c") == 0;
 	while ((rc = cmd_getopt(ctx, argc, argv, "m:", longopts, &ch,
 	    err)) == 0 && ch != -1) {
 		switch (ch) {
@@ -243,6 +251,7 @@ cmd_revision(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 		case 'H': head = optarg; break;
 		case 's': splice = 1; break;
 		case 'b': nr.label = optarg; break;
+		case 'C': nr.is_c = 1; break;
 		case 'd':
 			if ((rc = add_dependency(ctx, &deps, optarg, err)))
 				goto done;

@@ -49,28 +49,35 @@ ns(const struct timespec *ts)
 	return (long long)ts->tv_sec * 1000000000LL + ts->tv_nsec;
 }
 
+char *
+revcache_dir(void)
+{
+	const char	*base = getenv("MIGRATE_CACHE_DIR");
+	const char	*xdg = getenv("XDG_CACHE_HOME");
+	const char	*home = getenv("HOME");
+
+	if (base != NULL)
+		return *base == '\0' ? NULL : xstrdup(base);
+	if (xdg != NULL && *xdg == '/')
+		return xasprintf("%s/migrate", xdg);
+	if (home != NULL && *home == '/')
+		return xasprintf("%s/.cache/migrate", home);
+	return NULL;
+}
+
 /* Where the cache of dir lives, or NULL when caching is off. */
 static char *
 cache_path(const char *dir)
 {
-	char		 abs[PATH_MAX];
-	const char	*base = getenv("MIGRATE_CACHE_DIR");
-	const char	*xdg = getenv("XDG_CACHE_HOME");
-	const char	*home = getenv("HOME");
-	char		*d, *p;
+	char	 abs[PATH_MAX];
+	char	*d, *p;
 
-	if (base != NULL && *base == '\0')
+	if ((d = revcache_dir()) == NULL)
 		return NULL;
-	if (realpath(dir, abs) == NULL)
+	if (realpath(dir, abs) == NULL) {
+		free(d);
 		return NULL;
-	if (base != NULL)
-		d = xstrdup(base);
-	else if (xdg != NULL && *xdg == '/')
-		d = xasprintf("%s/migrate", xdg);
-	else if (home != NULL && *home == '/')
-		d = xasprintf("%s/.cache/migrate", home);
-	else
-		return NULL;
+	}
 	p = xasprintf("%s/revcache-%016zx", d, strhash(abs));
 	free(d);
 	return p;

@@ -25,6 +25,13 @@ struct revision;
 struct revision_set;
 struct revcache;
 
+/*
+ * The root of migrate's caches (this one, compiled plugins): as above,
+ * xmalloc'd (the directory may not exist yet), or NULL when caching is
+ * off or there is no home directory.
+ */
+char	*revcache_dir(void);
+
 /* Load the cache of dir; never fails (no cache = an empty one). */
 struct revcache *revcache_open(const char *dir);
 
