@@ -872,3 +872,46 @@ STEPS
 	assert_eq "$(db_sql "SELECT count(*) FROM migrate_history
 	    WHERE direction = 'up'")" 18 "upgrade steps"
 }
+
+# --- depends_on across branches (Alembic #789) --------------------------------
+
+@test "upgrade heads works when a head is applied only through another branch's depends_on" {
+	rev a1 ""
+	rev a2 a1
+	rev a3 a2
+	rev b1 ""
+	rev -d a3 b2 b1
+	rev b3 b2
+	mig upgrade b3
+	assert_status 0
+	# a3 is applied (b2 depends on it) and has no row of its own.
+	assert_rows "b3"
+	mig upgrade heads
+	assert_status 0
+	assert_contains "$stderr" "Nothing to do"
+	assert_rows "b3"
+	mig downgrade -1
+	assert_status 0
+	assert_rows "b2"
+	mig upgrade heads
+	assert_status 0
+	assert_rows "b3"
+	# An applied revision below an applied child is still refused.
+	mig upgrade a2
+	assert_status 2
+	assert_error "destination 'a2' is not a valid upgrade target.*"
+}
+
+@test "depends_on may name a branch label: the revision that declares it" {
+	rev -l netlib n1 ""
+	rev n2 n1
+	rev -d netlib s1 ""
+	mig show s1
+	assert_status 0
+	assert_match "$output" "Depends on: +n1"
+	mig upgrade s1
+	assert_status 0
+	assert_eq "$(grep -o 'Running upgrade[^,]*' <<<"$stderr")" \
+	    $'Running upgrade  -> n1\nRunning upgrade  -> s1' "steps"
+	assert_rows "s1"
+}
