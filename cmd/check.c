@@ -132,6 +132,16 @@ cmd_check(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 	if ((rc = cmd_load_graph(ctx, err)) != 0) {
 		if (rc != MG_EGRAPH && rc != MG_EREVISION)
 			return rc;
+		if (ctx->out.json) {
+			strbuf_addf(&sb, "%s%s%s", err->file ? err->file : "",
+			    err->file ? ": " : "", err->msg.buf);
+			problem(&f, "graph", sb.buf);
+			out_print(&ctx->out, "{\"ok\": false, \"problems\": "
+			    "[%s\n  ]}\n", f.json.buf);
+			rc = mg_error_set(err, MG_ECHECK, "check failed: the "
+			    "revision files do not form a valid graph");
+			goto done;
+		}
 		err->code = MG_ECHECK;
 		strbuf_addstr(&err->hint, "check: the revision files do not "
 		    "form a valid graph.");

@@ -163,8 +163,9 @@ cmd_confirm(struct cmd_ctx *ctx, const char *what, struct mg_error *err)
 
 /*
  * Turn spec into a plan against vs. Upgrading to a revision that is
- * applied but not a head is refused, as Alembic does ("not a valid
- * upgrade target"): it would silently do nothing.
+ * applied below an applied child is refused, as Alembic does ("not a
+ * valid upgrade target"): it would silently do nothing. A head applied
+ * only because another branch depends_on it is fine (Alembic #789).
  */
 static int
 make_plan(struct cmd_ctx *ctx, const struct version_state *vs,
@@ -172,16 +173,19 @@ make_plan(struct cmd_ctx *ctx, const struct version_state *vs,
 {
 	struct revspec	rs;
 	size_t		i, k;
-	int		rc, is_row;
+	int		rc, below;
 
 	if ((rc = revspec_resolve(&rs, ctx->g, &vs->rows, spec, err)) != 0)
 		return rc;
 	if (up) {
 		for (i = 0; i < rs.revs.n; i++) {
-			is_row = 0;
-			for (k = 0; k < vs->rows.n; k++)
-				is_row |= vs->rows.v[k] == rs.revs.v[i];
-			if (vs->applied[rs.revs.v[i]] && !is_row) {
+			const struct idxlist *kids =
+			    &ctx->g->nodes[rs.revs.v[i]].children;
+
+			below = 0;
+			for (k = 0; k < kids->n; k++)
+				below |= vs->applied[kids->v[k]];
+			if (vs->applied[rs.revs.v[i]] && below) {
 				rc = mg_error_set(err, MG_ENOTFOUND,
 				    "destination '%s' is not a valid upgrade "
 				    "target from the current head(s): it is "

@@ -17,14 +17,16 @@ mark_range(struct cmd_ctx *ctx, const char *range, const struct idxlist *cur,
 {
 	const char	*colon = strchr(range, ':');
 	char		*lo = NULL, *hi = NULL;
-	struct revspec	 a = { 0, { NULL, 0 }, NULL }, b = { 0, { NULL, 0 }, NULL };
-	unsigned char	*below;
+	struct revspec	 a, b;
+	unsigned char	*above;
 	size_t		 i, k;
 	int		 rc;
 
 	if (colon == NULL)
 		return mg_error_set(err, MG_EUSAGE, "history: range '%s' is "
 		    "not of the form A:B", range);
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
 	lo = xstrndup(range, (size_t)(colon - range));
 	hi = xstrdup(colon + 1);
 	if ((rc = revspec_resolve(&a, ctx->g, cur, *lo ? lo : "base",
@@ -32,16 +34,20 @@ mark_range(struct cmd_ctx *ctx, const char *range, const struct idxlist *cur,
 	    (rc = revspec_resolve(&b, ctx->g, cur, *hi ? hi : "heads",
 	    err)) != 0)
 		goto done;
+	/*
+	 * Alembic's range: B and its ancestors that are A or descend from
+	 * A, so A:MERGE leaves out the merge's other parent.
+	 */
 	graph_mark_ancestors(ctx->g, b.revs.v, b.revs.n, in);
-	below = xcalloc(ctx->g->n, 1);
-	for (i = 0; i < a.revs.n; i++)
-		for (k = 0; k < ctx->g->nodes[a.revs.v[i]].parents.n; k++)
-			graph_mark_ancestors(ctx->g,
-			    &ctx->g->nodes[a.revs.v[i]].parents.v[k], 1, below);
-	k = 0;
-	for (i = 0; i < ctx->g->n; i++)
-		k += in[i] &= !below[i];
-	free(below);
+	if (!a.base) {
+		above = xcalloc(ctx->g->n + 1, 1);
+		graph_mark_descendants(ctx->g, a.revs.v, a.revs.n, above);
+		for (i = 0; i < ctx->g->n; i++)
+			in[i] &= above[i];
+		free(above);
+	}
+	for (k = 0, i = 0; i < ctx->g->n; i++)
+		k += in[i];
 	/* Alembic refuses a range given backwards rather than print nothing. */
 	if (k == 0 && a.revs.n > 0 && b.revs.n > 0)
 		rc = mg_error_set(err, MG_EUSAGE, "history: range '%s' is "

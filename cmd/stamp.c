@@ -5,31 +5,54 @@
 #include "cmd.h"
 #include "error.h"
 #include "exec.h"
-#include "plan.h"
 #include "revspec.h"
 #include "strbuf.h"
 #include "version.h"
 #include "xmalloc.h"
 
-/* Move applied to rs: ancestors in, or what a downgrade would revert out. */
-static int
+/*
+ * Alembic's stamp: each target replaces the rows that share its lineage
+ * (its ancestors and descendants through down_revision) and leaves the
+ * others, so stamping one branch keeps the rest; B@base drops the rows of
+ * branch B, base all of them. applied becomes the ancestry of the rows.
+ */
+static void
 stamp_one(const struct graph *g, const struct revspec *rs,
-    unsigned char *applied, struct mg_error *err)
+    unsigned char *applied)
 {
-	struct plan	p = { NULL, 0 };
-	size_t		i;
-	int		rc;
+	struct idxlist	 rows = { NULL, 0 }, keep = { NULL, 0 };
+	unsigned char	*lin;
+	size_t		 i, k;
+	int		 gone;
 
-	for (i = 0; i < rs->revs.n; i++)
-		if (!applied[rs->revs.v[i]])
-			graph_mark_ancestors(g, &rs->revs.v[i], 1, applied);
-	if ((rc = plan_downgrade(&p, g, applied, rs->revs.v,
-	    rs->base ? 0 : rs->revs.n, rs->branch, err)) != 0)
-		return rc;
-	for (i = 0; i < p.n; i++)
-		applied[p.v[i].rev] = 0;
-	plan_free(&p);
-	return 0;
+	lin = xcalloc(g->n + 1, 1);
+	if (rs->base && rs->branch != NULL) {
+		/* B@base: B's revisions go, their ancestors stay. */
+		for (i = 0; i < g->n; i++)
+			if (applied[i] && rs->branch[i])
+				idxlist_add(&keep, i);
+		graph_mark_descendants(g, keep.v, keep.n, lin);
+		for (i = 0; i < g->n; i++)
+			applied[i] &= !lin[i];
+		memset(lin, 0, g->n);
+		idxlist_clear(&keep);
+	} else if (rs->base)
+		memset(lin, 1, g->n);
+	version_heads_of(g, applied, &rows);
+	for (k = 0; k < rs->revs.n; k++)
+		graph_mark_lineage(g, rs->revs.v[k], lin);
+	for (i = 0; i < rows.n; i++) {
+		gone = lin[rows.v[i]];
+		if (!gone)
+			idxlist_add(&keep, rows.v[i]);
+	}
+	for (k = 0; k < rs->revs.n; k++)
+		idxlist_add(&keep, rs->revs.v[k]);
+	memset(applied, 0, g->n);
+	graph_mark_ancestors(g, keep.v, keep.n, applied);
+	free(lin);
+	idxlist_clear(&rows);
+	idxlist_clear(&keep);
 }
 
 int
@@ -80,11 +103,7 @@ cmd_stamp(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 			return rc;
 		have_vs = 1;
 	}
-	/*
-	 * As Alembic: each REV moves the applied set from where it is, as
-	 * an upgrade or downgrade to REV would, so other branches keep
-	 * their rows (after --purge, from nothing).
-	 */
+	/* Each REV moves the rows from where they are (--purge: nothing). */
 	applied = xcalloc(ctx->g->n + 1, 1);
 	if (have_vs)
 		memcpy(applied, vs.applied, ctx->g->n);
@@ -92,10 +111,8 @@ cmd_stamp(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 		if ((rc = revspec_resolve(&rs, ctx->g, &vs.rows, argv[optind],
 		    err)) != 0)
 			goto done;
-		rc = stamp_one(ctx->g, &rs, applied, err);
+		stamp_one(ctx->g, &rs, applied);
 		revspec_free(&rs);
-		if (rc != 0)
-			goto done;
 	}
 	version_heads_of(ctx->g, applied, &rows);
 	if ((rc = cmd_confirm(ctx, "Stamp", err)) != 0 ||

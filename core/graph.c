@@ -109,6 +109,9 @@ link_list(struct graph *g, size_t idx, const struct strlist *ids,
 
 	for (j = 0; j < ids->n; j++) {
 		p = graph_find(g, ids->v[j]);
+		/* Alembic lets depends_on name a branch label: its revision. */
+		if (p == GRAPH_NONE && is_dep)
+			p = graph_find_label(g, ids->v[j]);
 		if (p == GRAPH_NONE) {
 			mg_error_set_at(err, MG_EGRAPH, node->rev->path,
 			    is_dep ? node->rev->depends_line :
@@ -349,13 +352,14 @@ graph_build(struct graph **out, struct revision_set *set,
 		if ((rc = insert_id(g, i, err)) != 0)
 			goto done;
 	}
+	/* Labels first: a depends_on may name one. */
+	if ((rc = check_labels(g, err)) != 0)
+		goto done;
 	for (i = 0; i < g->n; i++) {
 		if ((rc = link_list(g, i, &set->v[i]->down, 0, err)) != 0 ||
 		    (rc = link_list(g, i, &set->v[i]->depends, 1, err)) != 0)
 			goto done;
 	}
-	if ((rc = check_labels(g, err)) != 0)
-		goto done;
 	all = xmalloc(g->n ? g->n : 1);
 	memset(all, 1, g->n);
 	graph_order(g, all, &order);

@@ -67,7 +67,7 @@ parse_count(const char *s, long *n)
 
 static int
 multiple_heads(struct mg_error *err, const struct graph *g,
-    const char *arg)
+    const struct idxlist *heads, const char *arg)
 {
 	size_t	i;
 
@@ -76,9 +76,9 @@ multiple_heads(struct mg_error *err, const struct graph *g,
 	    "target revision, '<branchname>@head' to narrow to a specific "
 	    "head, or 'heads' for all heads", arg);
 	strbuf_addstr(&err->detail, "heads:");
-	for (i = 0; i < g->heads.n; i++)
+	for (i = 0; i < heads->n; i++)
 		strbuf_addf(&err->detail, " %s",
-		    g->nodes[g->heads.v[i]].rev->id);
+		    g->nodes[heads->v[i]].rev->id);
 	return MG_EMULTIHEADS;
 }
 
@@ -135,33 +135,59 @@ short_walk:
 	    "produce %ld migrations", spec, n);
 }
 
-/* The one current row (of the branch, when lin is set) to walk from. */
+/*
+ * The one revision to walk from: the current row, or with a branch (lin)
+ * the newest applied revision of its lineage, which may sit below the
+ * branch when nothing of it is applied yet (Alembic: beta@+1 from r).
+ */
 static int
 single_current(size_t *out, const struct graph *g,
     const struct idxlist *current, const unsigned char *lin,
     const char *spec, struct mg_error *err)
 {
-	size_t	i, n = 0;
+	struct idxlist	 top = { NULL, 0 };
+	unsigned char	*applied = NULL;
+	size_t		 i, k;
+	int		 newest;
 
 	*out = GRAPH_NONE;
-	for (i = 0; i < current->n; i++)
-		if (lin == NULL || lin[current->v[i]]) {
-			*out = current->v[i];
-			n++;
+	if (lin == NULL) {
+		for (i = 0; i < current->n; i++)
+			idxlist_add(&top, current->v[i]);
+	} else {
+		applied = xcalloc(g->n ? g->n : 1, 1);
+		graph_mark_ancestors(g, current->v, current->n, applied);
+		for (i = 0; i < g->n; i++) {
+			if (!applied[i] || !lin[i])
+				continue;
+			newest = 1;
+			for (k = 0; k < g->nodes[i].children.n; k++) {
+				size_t c = g->nodes[i].children.v[k];
+
+				if (applied[c] && lin[c])
+					newest = 0;
+			}
+			if (newest)
+				idxlist_add(&top, i);
 		}
-	if (n > 1) {
+		free(applied);
+	}
+	if (top.n > 1) {
 		mg_error_set(err, MG_EMULTIHEADS, "relative revision '%s' is "
-		    "ambiguous: the database has %zu heads%s", spec, n,
+		    "ambiguous: the database has %zu heads%s", spec, top.n,
 		    lin ? " on that branch" : "");
 		strbuf_addstr(&err->detail, "current:");
-		for (i = 0; i < current->n; i++)
-			if (lin == NULL || lin[current->v[i]])
-				strbuf_addf(&err->detail, " %s",
-				    g->nodes[current->v[i]].rev->id);
+		for (i = 0; i < top.n; i++)
+			strbuf_addf(&err->detail, " %s",
+			    g->nodes[top.v[i]].rev->id);
 		strbuf_addstr(&err->hint, "Qualify it with a branch: "
 		    "LABEL@+N, LABEL@-N, or REV@-N for the branch of REV.");
+		idxlist_clear(&top);
 		return MG_EMULTIHEADS;
 	}
+	if (top.n == 1)
+		*out = top.v[0];
+	idxlist_clear(&top);
 	return 0;
 }
 
@@ -177,8 +203,9 @@ add_heads(struct revspec *out, const struct graph *g,
 		if (lin == NULL || lin[g->heads.v[i]])
 			idxlist_add(&out->revs, g->heads.v[i]);
 	if (one && out->revs.n > 1) {
+		multiple_heads(err, g, &out->revs, spec);
 		idxlist_clear(&out->revs);
-		return multiple_heads(err, g, spec);
+		return MG_EMULTIHEADS;
 	}
 	if (out->revs.n == 0)
 		out->base = 1;

@@ -53,7 +53,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	idxlist_add(&cur, 1);
 	spec = xstrndup((const char *)data, size);
 	if (revspec_resolve(&rs, g, &cur, spec, &err) == 0)
-		idxlist_clear(&rs.revs);
+		revspec_free(&rs);
 	free(spec);
 	idxlist_clear(&cur);
 	mg_error_clear(&err);

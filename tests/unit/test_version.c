@@ -3,15 +3,17 @@
  * applied set) and the row operations of each step, as Alembic's
  * HeadMaintainer does them (DESIGN.md "Version tables"): INSERT for a new
  * base or branch, UPDATE for a linear step, DELETE+UPDATE crossing a merge,
- * UPDATE+INSERT un-merging, DELETE closing a branch. Then a property test:
- * random DAGs upgraded and downgraded step by step through plan.c, checked
- * against naive reimplementations of the rules.
+ * UPDATE+INSERT un-merging, DELETE closing a branch. Then two property
+ * tests: random DAGs upgraded and downgraded step by step through plan.c,
+ * checked against naive reimplementations of the rules, first with index
+ * targets, then with branch labels and target strings through revspec.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fixture.h"
+#include "revspec.h"
 #include "version.h"
 
 static struct version_state	 st;
@@ -749,4 +751,476 @@ Test(version, property_random_dags, .timeout = 120)
 	for (i = 0; i < SHAPE_COUNT; i++)
 		cr_assert_gt(shapes[i], 0, "row-operation shape %zu never seen",
 		    i);
+}
+
+/*
+ * Second property test: the same random DAGs, with branch labels on some
+ * revisions, driven by target strings through revspec_resolve() as the
+ * upgrade and downgrade commands do (current = the version rows). Naive
+ * lineage and branch walks check what revspec resolves; the plans are
+ * checked step by step as above, including branch-narrowed downgrades.
+ */
+
+enum spec_kind { SK_ID, SK_HEADS, SK_BASE, SK_LHEAD, SK_LBASE, SK_LID,
+	SK_RID, SK_PLUS, SK_MINUS, SK_LMINUS, SK_LPLUS, SK_COUNT };
+static const char *const sk_name[SK_COUNT] = { "ID", "heads", "base",
+	"LABEL@head", "LABEL@base", "LABEL@ID", "REV@ID", "+N", "-N",
+	"LABEL@-1", "LABEL@+1" };
+
+static int
+is_parent(const struct graph *g, size_t p, size_t c)
+{
+	size_t	k;
+
+	for (k = 0; k < g->nodes[c].parents.n; k++)
+		if (g->nodes[c].parents.v[k] == p)
+			return 1;
+	return 0;
+}
+
+/* rev, and its ancestors and descendants through down_revision only. */
+static void
+naive_lineage(const struct world *w, size_t rev, unsigned char *m)
+{
+	unsigned char	*up = xcalloc(w->n, 1), *down = xcalloc(w->n, 1);
+	int		 changed = 1;
+	size_t		 i, j;
+
+	up[rev] = down[rev] = 1;
+	while (changed) {
+		changed = 0;
+		for (i = 0; i < w->n; i++)
+			for (j = 0; j < w->n; j++) {
+				if (!is_parent(w->f->g, i, j))
+					continue;
+				if (up[j] && !up[i])
+					up[i] = changed = 1;
+				if (down[i] && !down[j])
+					down[j] = changed = 1;
+			}
+	}
+	for (i = 0; i < w->n; i++)
+		m[i] = up[i] || down[i];
+	free(up);
+	free(down);
+}
+
+/*
+ * The branch of rev (DESIGN.md, Alembic's label spreading): rev and its
+ * descendants through down_revision, and the plain chain below rev down
+ * to, not including, the nearest branch point or merge.
+ */
+static void
+naive_branch(const struct world *w, size_t rev, unsigned char *m)
+{
+	size_t	i, j, cur = rev, p = 0, np, nc;
+	int	changed = 1;
+
+	memset(m, 0, w->n);
+	m[rev] = 1;
+	while (changed) {
+		changed = 0;
+		for (i = 0; i < w->n; i++)
+			for (j = 0; j < w->n; j++)
+				if (m[i] && !m[j] && is_parent(w->f->g, i, j))
+					m[j] = changed = 1;
+	}
+	for (;;) {
+		for (np = 0, i = 0; i < w->n; i++)
+			if (is_parent(w->f->g, i, cur)) {
+				p = i;
+				np++;
+			}
+		if (np != 1)
+			break;
+		for (nc = 0, j = 0; j < w->n; j++)
+			nc += is_parent(w->f->g, p, j);
+		if (nc != 1)
+			break;
+		m[p] = 1;
+		cur = p;
+	}
+}
+
+/* A random element of the flagged ones, or GRAPH_NONE. */
+static size_t
+pick(const struct world *w, const unsigned char *m)
+{
+	size_t	i, n = 0, k;
+
+	for (i = 0; i < w->n; i++)
+		n += m[i] != 0;
+	if (n == 0)
+		return GRAPH_NONE;
+	k = (size_t)rand() % n;
+	for (i = 0; i < w->n; i++)
+		if (m[i] && k-- == 0)
+			return i;
+	return GRAPH_NONE;
+}
+
+/* No applied revision may miss a parent or dependency. */
+static void
+check_closed(const struct world *w, const char *spec)
+{
+	size_t	i, j;
+
+	for (j = 0; j < w->n; j++)
+		for (i = 0; w->applied[j] && i < w->n; i++)
+			if (below(w->f->g, i, j))
+				cr_assert(w->applied[i], "dag %d '%s': %s "
+				    "applied without %s", w->dag, spec,
+				    fx_id(w->f, j), fx_id(w->f, i));
+}
+
+static size_t	sk_ok[SK_COUNT], sk_skipped[SK_COUNT];
+/* Branch-narrowed downgrades; those where narrowing kept something. */
+static size_t	sk_narrowed, sk_kept;
+/* +N targets that resolved to an already applied revision. */
+static size_t	sk_stale;
+static char	sk_stale_example[256];
+
+/*
+ * Resolve spec (of kind k, naming branch root for BRANCH@ kinds, or
+ * GRAPH_NONE) against the current rows and run it up or down. Errors
+ * that a random target may rightly meet are counted and skipped.
+ */
+static void
+run_spec(struct world *w, enum spec_kind k, const char *spec, size_t root,
+    size_t id, int up)
+{
+	struct revspec	 r;
+	struct plan	 pl = { NULL, 0 };
+	unsigned char	*want = fx_keep(xcalloc(w->n, 1));
+	unsigned char	*m = fx_keep(xcalloc(w->n, 1));
+	size_t		 i, nt;
+	int		 rc;
+
+	rc = revspec_resolve(&r, w->f->g, &st.rows, spec, &w->f->err);
+	if (rc != 0) {
+		cr_assert(rc == MG_EAMBIGUOUS || rc == MG_ENOTFOUND ||
+		    rc == MG_EMULTIHEADS, "dag %d '%s': code %d: %s", w->dag,
+		    spec, rc, w->f->err.msg.buf);
+		cr_assert_null(r.branch);
+		cr_assert_eq(r.revs.n, 0);
+		/* What must resolve did not. */
+		cr_assert(k != SK_ID && k != SK_HEADS && k != SK_BASE &&
+		    k != SK_LBASE, "dag %d '%s': %s", w->dag, spec,
+		    w->f->err.msg.buf);
+		if (k == SK_LID || k == SK_RID) {
+			naive_lineage(w, root, m);
+			cr_assert_not(m[id], "dag %d '%s': %s", w->dag, spec,
+			    w->f->err.msg.buf);
+			fx_assert_contains(w->f->err.msg.buf,
+			    "is not a member of branch");
+		}
+		if (k == SK_LHEAD) {
+			naive_lineage(w, root, m);
+			for (nt = 0, i = 0; i < w->f->g->heads.n; i++)
+				nt += m[w->f->g->heads.v[i]];
+			cr_assert_gt(nt, 1, "dag %d '%s'", w->dag, spec);
+		}
+		sk_skipped[k]++;
+		goto done;
+	}
+	fx_keep(r.revs.v);
+	fx_keep(r.branch);
+
+	/* What revspec resolved, against the naive walks. */
+	switch (k) {
+	case SK_ID:
+		cr_assert(!r.base && r.revs.n == 1 && r.revs.v[0] == id,
+		    "dag %d '%s'", w->dag, spec);
+		break;
+	case SK_HEADS:
+		cr_assert_eq(r.revs.n, w->f->g->heads.n);
+		break;
+	case SK_BASE:
+	case SK_LBASE:
+		cr_assert(r.base && r.revs.n == 0, "dag %d '%s'", w->dag,
+		    spec);
+		break;
+	case SK_LHEAD:
+		naive_lineage(w, root, m);
+		cr_assert_eq(r.revs.n, 1, "dag %d '%s'", w->dag, spec);
+		cr_assert(m[r.revs.v[0]], "dag %d '%s': %s outside the "
+		    "lineage", w->dag, spec, fx_id(w->f, r.revs.v[0]));
+		for (i = 0; i < w->n; i++)
+			cr_assert_not(is_parent(w->f->g, r.revs.v[0], i),
+			    "dag %d '%s': %s is no head", w->dag, spec,
+			    fx_id(w->f, r.revs.v[0]));
+		break;
+	case SK_MINUS:
+	case SK_LMINUS:
+		/* Down from a row: base or an applied revision. */
+		cr_assert(r.base || (r.revs.n == 1 &&
+		    w->applied[r.revs.v[0]]), "dag %d '%s'", w->dag, spec);
+		break;
+	case SK_PLUS:
+	case SK_LPLUS:
+		/*
+		 * Up from the highest applied revision (of the branch): the
+		 * next one is not applied yet.
+		 */
+		cr_assert(!r.base && r.revs.n == 1, "dag %d '%s'", w->dag,
+		    spec);
+		/*
+		 * Reported at the end, so that the other checks still run
+		 * over every DAG.
+		 */
+		if (w->applied[r.revs.v[0]] && sk_stale++ == 0)
+			snprintf(sk_stale_example, sizeof(sk_stale_example),
+			    "dag %d '%s' from rows '%s' resolved to %s",
+			    w->dag, spec, fx_sorted_names(w->f, st.rows.v,
+			    st.rows.n), fx_id(w->f, r.revs.v[0]));
+		break;
+	case SK_LID:
+	case SK_RID:
+		naive_lineage(w, root, m);
+		cr_assert(m[id], "dag %d '%s' resolved outside the lineage",
+		    w->dag, spec);
+		cr_assert(!r.base && r.revs.n == 1 && r.revs.v[0] == id,
+		    "dag %d '%s'", w->dag, spec);
+		break;
+	default:
+		break;
+	}
+	if (root != GRAPH_NONE) {
+		cr_assert_not_null(r.branch, "dag %d '%s'", w->dag, spec);
+		naive_branch(w, root, m);
+		for (i = 0; i < w->n; i++)
+			cr_assert_eq(!!r.branch[i], m[i], "dag %d '%s': "
+			    "branch flag of %s", w->dag, spec,
+			    fx_id(w->f, i));
+	} else
+		cr_assert_null(r.branch, "dag %d '%s'", w->dag, spec);
+
+	nt = r.base ? 0 : r.revs.n;
+	if (up) {
+		for (i = 0; i < nt; i++)
+			want[r.revs.v[i]] = 1;
+		naive_close(w, want, 0);
+		for (i = 0; i < w->n; i++)
+			want[i] &= !w->applied[i];
+		plan_upgrade(&pl, w->f->g, w->applied, r.revs.v, nt);
+	} else {
+		for (i = 0; i < nt; i++)
+			if (!w->applied[r.revs.v[i]])
+				break;
+		rc = plan_downgrade(&pl, w->f->g, w->applied, r.revs.v, nt,
+		    r.branch, &w->f->err);
+		if (i < nt) {
+			/* Not applied: refused, nothing planned. */
+			cr_assert_eq(rc, MG_ENOTFOUND, "dag %d '%s'", w->dag,
+			    spec);
+			cr_assert_eq(pl.n, 0);
+			plan_free(&pl);
+			sk_skipped[k]++;
+			goto done;
+		}
+		cr_assert_eq(rc, 0, "dag %d '%s': %s", w->dag, spec,
+		    w->f->err.msg.buf);
+		if (nt == 0)
+			memcpy(want, w->applied, w->n);
+		else {
+			for (i = 0; i < nt; i++)
+				want[r.revs.v[i]] = 1;
+			naive_close(w, want, 1);
+			for (i = 0; i < w->n; i++)
+				want[i] &= w->applied[i];
+			for (i = 0; i < nt; i++)
+				want[r.revs.v[i]] = 0;
+		}
+		if (r.branch != NULL) {
+			/*
+			 * Narrowed: the branch's part of that, and whatever
+			 * hangs on it, nothing else.
+			 */
+			memcpy(m, want, w->n);
+			for (i = 0; i < w->n; i++)
+				want[i] &= r.branch[i] != 0;
+			naive_close(w, want, 1);
+			for (i = 0; i < w->n; i++)
+				want[i] &= w->applied[i];
+			for (i = 0; i < nt; i++)
+				cr_assert_not(want[r.revs.v[i]], "dag %d "
+				    "'%s': a target would be reverted",
+				    w->dag, spec);
+			sk_narrowed++;
+			/* Count the cases where narrowing kept something. */
+			for (i = 0; i < w->n && want[i] == m[i]; i++)
+				;
+			sk_kept += i < w->n;
+		}
+	}
+	fx_keep(pl.v);
+	check_plan(w, &pl, want, up);
+	run_plan(w, &pl);
+	for (i = 0; i < nt; i++)
+		cr_assert(w->applied[r.revs.v[i]], "dag %d '%s': target %s "
+		    "not applied afterwards", w->dag, spec,
+		    fx_id(w->f, r.revs.v[i]));
+	if (!up && r.base && r.branch == NULL)
+		cr_assert_eq(st.rows.n, 0, "dag %d '%s': rows left at base",
+		    w->dag, spec);
+	check_closed(w, spec);
+	check_reinit(w);
+	fx_release(pl.v);
+	sk_ok[k]++;
+done:
+	fx_release(r.revs.v);
+	fx_release(r.branch);
+	r.revs.v = NULL;
+	r.branch = NULL;
+	revspec_free(&r);
+	fx_release(want);
+	fx_release(m);
+}
+
+/* One random target string and direction, then run it. */
+static void
+random_spec(struct world *w, char **labels)
+{
+	enum spec_kind	 k = (enum spec_kind)(rand() % SK_COUNT);
+	char		 spec[64];
+	unsigned char	*m = fx_keep(xcalloc(w->n, 1));
+	size_t		 root = GRAPH_NONE, id = GRAPH_NONE, i, nl = 0;
+	const char	*bname = NULL;
+	int		 up = 1;
+
+	for (i = 0; i < w->n; i++)
+		nl += labels[i] != NULL;
+	if (nl == 0 && (k == SK_LHEAD || k == SK_LBASE || k == SK_LID ||
+	    k == SK_LMINUS || k == SK_LPLUS))
+		k = SK_RID;
+	if (k == SK_LHEAD || k == SK_LBASE || k == SK_LID ||
+	    k == SK_LMINUS || k == SK_LPLUS) {
+		for (i = 0; i < w->n; i++)
+			m[i] = labels[i] != NULL;
+		root = pick(w, m);
+		bname = labels[root];
+	} else if (k == SK_RID) {
+		root = (size_t)rand() % w->n;
+		bname = fx_id(w->f, root);
+	}
+	switch (k) {
+	case SK_ID:
+		up = rand() % 2;
+		/* A downgrade mostly to an applied revision. */
+		id = !up && rand() % 4 ? pick(w, w->applied) : GRAPH_NONE;
+		if (id == GRAPH_NONE)
+			id = (size_t)rand() % w->n;
+		snprintf(spec, sizeof(spec), "%s", fx_id(w->f, id));
+		break;
+	case SK_HEADS:
+		snprintf(spec, sizeof(spec), "heads");
+		break;
+	case SK_BASE:
+		up = 0;
+		snprintf(spec, sizeof(spec), "base");
+		break;
+	case SK_LHEAD:
+		up = rand() % 4 != 0;
+		snprintf(spec, sizeof(spec), "%s@head", bname);
+		break;
+	case SK_LBASE:
+		up = 0;
+		snprintf(spec, sizeof(spec), "%s@base", bname);
+		break;
+	case SK_LID:
+	case SK_RID:
+		up = rand() % 4 == 0;
+		/* Mostly an applied member of the lineage. */
+		naive_lineage(w, root, m);
+		if (rand() % 4 != 0)
+			for (i = 0; i < w->n; i++)
+				m[i] &= w->applied[i];
+		id = rand() % 5 ? pick(w, m) : GRAPH_NONE;
+		if (id == GRAPH_NONE)
+			id = (size_t)rand() % w->n;
+		snprintf(spec, sizeof(spec), "%s@%s", bname, fx_id(w->f, id));
+		break;
+	case SK_PLUS:
+		snprintf(spec, sizeof(spec), "+%d", 1 + rand() % 3);
+		break;
+	case SK_MINUS:
+		up = 0;
+		snprintf(spec, sizeof(spec), "-%d", 1 + rand() % 3);
+		break;
+	case SK_LMINUS:
+		up = 0;
+		snprintf(spec, sizeof(spec), "%s@-1", bname);
+		break;
+	case SK_LPLUS:
+		snprintf(spec, sizeof(spec), "%s@+1", bname);
+		break;
+	default:
+		cr_assert_fail("bad kind");
+	}
+	fx_release(m);
+	run_spec(w, k, spec, root, id, up);
+}
+
+Test(version, property_branch_targets, .timeout = 120)
+{
+	struct world	 w;
+	char		**labels;
+	size_t		 i, r, nlabels;
+	int		 dag;
+
+	srand(20260307);
+	for (dag = 0; dag < 1200; dag++) {
+		memset(&w, 0, sizeof(w));
+		w.dag = dag;
+		w.f = random_dag();
+		/* Unique labels on about a third of the revisions. */
+		labels = fx_keep(xcalloc(w.f->set.n, sizeof(*labels)));
+		for (nlabels = 0, i = 0; i < w.f->set.n; i++)
+			if (rand() % 3 == 0) {
+				labels[i] = fx_keep(xasprintf("L%zu",
+				    nlabels++));
+				strlist_add(&w.f->set.v[i]->labels,
+				    labels[i]);
+			}
+		cr_assert_eq(fx_link(w.f), 0, "dag %d: %s", dag,
+		    w.f->err.msg.buf);
+		/* Graph indices follow the set's order. */
+		w.n = w.f->g->n;
+		w.applied = fx_keep(xcalloc(w.n, 1));
+		w.rows = fx_keep(xcalloc(w.n, 1));
+		w.tmp = fx_keep(xcalloc(w.n, 1));
+		w.order = fx_keep(xcalloc(w.n, sizeof(size_t)));
+		init_rows(w.f, "");
+		check_state(&w, "at start");
+		if (rand() % 2)
+			run_spec(&w, SK_HEADS, "heads", GRAPH_NONE,
+			    GRAPH_NONE, 1);
+		for (r = 0; r < 10; r++)
+			random_spec(&w, labels);
+		run_spec(&w, SK_BASE, "base", GRAPH_NONE, GRAPH_NONE, 0);
+		cr_assert_eq(st.rows.n, 0, "dag %d: rows left at base", dag);
+		version_free(&st);
+		have_st = 0;
+		for (i = 0; i < w.n; i++)
+			fx_release(labels[i]);
+		fx_release(labels);
+		fx_release(w.applied);
+		fx_release(w.rows);
+		fx_release(w.tmp);
+		fx_release(w.order);
+		fx_free(w.f);
+	}
+	for (i = 0; i < SK_COUNT; i++) {
+		cr_log_info("%-11s %5zu run, %5zu skipped", sk_name[i],
+		    sk_ok[i], sk_skipped[i]);
+		cr_assert_gt(sk_ok[i], 10, "target kind %s succeeded %zu "
+		    "times", sk_name[i], sk_ok[i]);
+	}
+	cr_assert_gt(sk_skipped[SK_LID] + sk_skipped[SK_RID], 0);
+	cr_log_info("%zu branch-narrowed downgrades, %zu kept something",
+	    sk_narrowed, sk_kept);
+	cr_assert_gt(sk_narrowed, 100);
+	cr_assert_gt(sk_kept, 50);
+	cr_assert_eq(sk_stale, 0, "%zu relative +N targets resolved to an "
+	    "already applied revision, e.g. %s", sk_stale, sk_stale_example);
 }
