@@ -1,6 +1,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include "graph.h"
 #include "output.h"
 #include "plan.h"
+#include "plugin.h"
 #include "revision.h"
 #include "sqlsplit.h"
 #include "strbuf.h"
@@ -28,6 +30,7 @@
 struct loaded {
 	struct strbuf	text;
 	struct script	sc;
+	struct plugin	*plugin;	/* a C revision's, else NULL */
 	char		checksum[CHECKSUM_HEX_LEN + 1];
 };
 
@@ -274,6 +277,7 @@ loaded_free(struct loaded *l)
 		return;
 	strbuf_release(&l->text);
 	sqlsplit_free(&l->sc);
+	plugin_free(l->plugin);
 	free(l);
 }
 
@@ -382,15 +386,12 @@ exec_read_rows(struct exec *ex, struct strlist *rows, struct mg_error *err)
 
 static int
 load_script(struct loaded **out, const struct revision *rev,
-    const char *dialect, struct mg_error *err)
+    const char *dialect, const char *script_location, struct mg_error *err)
 {
 	struct loaded	*l;
 	int		 rc;
 
 	*out = NULL;
-	if (rev->is_c)
-		return mg_error_set_at(err, MG_EREVISION, rev->path, 0, 0,
-		    "C plugin revisions are not supported by this build yet");
 	l = xcalloc(1, sizeof(*l));
 	strbuf_init(&l->text, 0);
 	if (strbuf_read_file(&l->text, rev->path, MAX_FILE_SIZE) != 0) {
@@ -399,8 +400,17 @@ load_script(struct loaded **out, const struct revision *rev,
 		loaded_free(l);
 		return rc;
 	}
-	if ((rc = sqlsplit_parse(&l->sc, l->text.buf, l->text.len, dialect,
-	    rev->path, err)) != 0) {
+	/*
+	 * A C revision is compiled (if need be) and loaded now, so that a
+	 * compile error stops the run before anything is written.
+	 */
+	if (rev->is_c) {
+		l->sc.has_up = l->sc.has_down = 1;
+		rc = plugin_load(&l->plugin, rev, NULL, script_location, err);
+	} else
+		rc = sqlsplit_parse(&l->sc, l->text.buf, l->text.len, dialect,
+		    rev->path, err);
+	if (rc != 0) {
 		loaded_free(l);
 		return rc;
 	}
@@ -494,7 +504,7 @@ exec_prepare(struct exec *ex, const struct graph *g, const struct plan *p,
 		rev = g->nodes[p->v[i].rev].rev;
 		if (ex->scripts[p->v[i].rev] == NULL &&
 		    (rc = load_script(&ex->scripts[p->v[i].rev], rev,
-		    ex->d->name, err)) != 0)
+		    ex->d->name, ex->cfg->script_location, err)) != 0)
 			return rc;
 		l = ex->scripts[p->v[i].rev];
 		list = p->v[i].up ? &l->sc.up : &l->sc.down;
@@ -1236,6 +1246,267 @@ fail:
 	return rc;
 }
 
+/*
+ * A C plugin revision runs through the same per-statement path as a SQL
+ * file: each mg_exec (and each statement a DDL operation renders) is
+ * rewritten for the dialect, run outside the transaction when it must be,
+ * and counted, so an interrupted plugin resumes after the statements a
+ * previous attempt applied (plugins must be deterministic for that).
+ */
+struct plugin_call {
+	struct exec		*ex;
+	const struct revision	*rev;
+	const struct loaded	*l;
+	const char		*dir;
+	int			 autocommit;
+	int			*in_txn;
+	struct attempt		*a;
+	size_t			 n;	/* statements met so far */
+	size_t			 skip;	/* applied by an earlier attempt */
+};
+
+static int
+open_txn(struct plugin_call *pc, struct mg_error *err)
+{
+	int	rc;
+
+	if (pc->autocommit || *pc->in_txn)
+		return 0;
+	if ((rc = pc->ex->d->begin(pc->ex->db, err)) == 0)
+		*pc->in_txn = 1;
+	return rc;
+}
+
+static int
+host_exec(void *arg, const char *sql, struct mg_error *err)
+{
+	struct plugin_call	*pc = arg;
+	struct exec		*ex = pc->ex;
+	struct strbuf		 stmt = STRBUF_INIT;
+	size_t			 cut_at, cut_len;
+	long			 errpos;
+	int			 rc = 0, nt;
+
+	if (pc->n < pc->skip) {
+		out_debug(ex->out, "  (done) %s\n", sql);
+		pc->n++;
+		return 0;
+	}
+	ex->d->rewrite(&stmt, sql, &cut_at, &cut_len);
+	nt = !pc->autocommit && ex->d->needs_no_transaction(stmt.buf);
+	if (nt && (*pc->in_txn || pc->a->id < 0)) {
+		if ((rc = save_progress(ex, pc->rev, pc->dir, pc->l, pc->n, 0,
+		    pc->a, err)) != 0 ||
+		    (*pc->in_txn && (rc = commit_txn(ex, err)) != 0))
+			goto done;
+		*pc->in_txn = 0;
+	}
+	if (!nt && (rc = open_txn(pc, err)) != 0)
+		goto done;
+	out_debug(ex->out, "  %s\n", stmt.buf);
+	if ((rc = ex->d->exec(ex->db, stmt.buf, &errpos, err)) != 0) {
+		strbuf_reset(&err->context);
+		strbuf_addf(&err->context, "statement %zu: %.200s%s",
+		    pc->n + 1, stmt.buf, stmt.len > 200 ? "..." : "");
+		goto done;
+	}
+	pc->n++;
+	if (nt || pc->autocommit)
+		rc = save_progress(ex, pc->rev, pc->dir, pc->l, pc->n, 0,
+		    pc->a, err);
+done:
+	strbuf_release(&stmt);
+	return rc;
+}
+
+static int
+host_query(void *arg, const char *sql, int (*row)(void *, int,
+    char *const *), void *payload, struct mg_error *err)
+{
+	struct plugin_call	*pc = arg;
+	int			 rc;
+
+	if ((rc = open_txn(pc, err)) != 0)
+		return rc;
+	out_debug(pc->ex->out, "  %s\n", sql);
+	return pc->ex->d->query(pc->ex->db, sql, NULL, 0, row, payload, err);
+}
+
+/* The plugin API's operation as the dialect layer's. */
+static void
+to_ddl_op(struct ddl_op *d, const struct plugin_op *op,
+    struct ddl_column *cols)
+{
+	static const enum ddl_kind kinds[] = {
+		[PLUGIN_OP_CREATE_TABLE] = DDL_CREATE_TABLE,
+		[PLUGIN_OP_DROP_TABLE] = DDL_DROP_TABLE,
+		[PLUGIN_OP_RENAME_TABLE] = DDL_RENAME_TABLE,
+		[PLUGIN_OP_ADD_COLUMN] = DDL_ADD_COLUMN,
+		[PLUGIN_OP_DROP_COLUMN] = DDL_DROP_COLUMN,
+		[PLUGIN_OP_ALTER_COLUMN] = DDL_ALTER_COLUMN,
+		[PLUGIN_OP_CREATE_INDEX] = DDL_CREATE_INDEX,
+		[PLUGIN_OP_DROP_INDEX] = DDL_DROP_INDEX,
+		[PLUGIN_OP_ADD_FOREIGN_KEY] = DDL_ADD_FOREIGN_KEY,
+		[PLUGIN_OP_ADD_UNIQUE] = DDL_ADD_UNIQUE,
+		[PLUGIN_OP_ADD_CHECK] = DDL_ADD_CHECK,
+		[PLUGIN_OP_DROP_CONSTRAINT] = DDL_DROP_CONSTRAINT,
+	};
+	int	i;
+
+	memset(d, 0, sizeof(*d));
+	d->kind = kinds[op->kind];
+	d->table = op->table;
+	d->nullable = DDL_NULLABLE_KEEP;
+	for (i = 0; i < op->ncolumns; i++) {
+		cols[i].name = op->columns[i].name;
+		cols[i].type = op->columns[i].type;
+		cols[i].not_null = (op->columns[i].flags & MG_NOT_NULL) != 0;
+		cols[i].primary_key =
+		    (op->columns[i].flags & MG_PRIMARY_KEY) != 0;
+		cols[i].default_sql = op->columns[i].default_sql;
+	}
+	d->columns = cols;
+	d->ncolumns = (size_t)op->ncolumns;
+	switch (op->kind) {
+	case PLUGIN_OP_RENAME_TABLE:
+		d->name = op->new_name;
+		break;
+	case PLUGIN_OP_DROP_COLUMN:
+		d->name = op->column;
+		break;
+	case PLUGIN_OP_ALTER_COLUMN:
+		d->name = op->column;
+		d->new_type = op->alter->type;
+		d->nullable = op->alter->nullable == MG_KEEP ?
+		    DDL_NULLABLE_KEEP : op->alter->nullable;
+		d->new_default = op->alter->default_sql;
+		d->drop_default = op->alter->drop_default;
+		d->new_name = op->alter->rename;
+		break;
+	default:
+		d->name = op->name;
+		break;
+	}
+	d->cols = op->cols;
+	d->unique = (op->flags & MG_UNIQUE) != 0;
+	d->concurrently = (op->flags & MG_CONCURRENTLY) != 0;
+	d->where = op->where;
+	d->ref_table = op->ref_table;
+	d->ref_cols = op->ref_cols;
+	d->on_delete = op->on_delete;
+	d->check_sql = op->expr;
+}
+
+static int
+host_ddl(void *arg, const struct plugin_op *op, struct mg_error *err)
+{
+	struct plugin_call	*pc = arg;
+	struct exec		*ex = pc->ex;
+	enum ddl_dialect	 dia = strcmp(ex->d->name, "sqlite") == 0 ?
+				    DDL_SQLITE : DDL_POSTGRESQL;
+	struct ddl_column	*cols;
+	struct ddl_op		 d;
+	struct ddl_stmts	 st = { NULL, 0 };
+	size_t			 i;
+	int			 rc;
+
+	cols = xcalloc((size_t)op->ncolumns + 1, sizeof(*cols));
+	to_ddl_op(&d, op, cols);
+	if (ddl_needs_rebuild(dia, &d)) {
+		/* One step of the plugin, as one statement for resuming. */
+		if (pc->n < pc->skip)
+			pc->n++, rc = 0;
+		else if ((rc = open_txn(pc, err)) == 0 &&
+		    (rc = rebuild_table(ex, d.table, NULL, &d, err)) == 0)
+			pc->n++;
+	} else if ((rc = ddl_render(&st, dia, &d, err)) == 0)
+		for (i = 0; rc == 0 && i < st.n; i++)
+			rc = host_exec(pc, st.v[i], err);
+	ddl_stmts_free(&st);
+	free(cols);
+	return rc;
+}
+
+static void
+host_log(void *arg, const char *msg)
+{
+	struct plugin_call	*pc = arg;
+
+	out_info(pc->ex->out, "  [plugin] %s\n", msg);
+}
+
+/*
+ * A plugin that crashes takes migrate with it: its transaction was never
+ * committed, so the database stays at the previous revision. Say which
+ * plugin it was (async-signal-safe: write and re-raise only).
+ */
+static const char	*crash_path;
+
+static void
+on_crash(int sig)
+{
+	static const char	 a[] = "migrate: error: plugin ";
+	static const char	 b[] = " crashed; its revision was not "
+				    "committed\n";
+	ssize_t			 w;
+
+	if (crash_path != NULL) {
+		w = write(2, a, sizeof(a) - 1);
+		w = write(2, crash_path, strlen(crash_path));
+		w = write(2, b, sizeof(b) - 1);
+		(void)w;
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static int
+run_plugin(struct exec *ex, const struct revision *rev,
+    const struct loaded *l, const char *dir, int up, int autocommit,
+    struct attempt *a, int *in_txn, struct mg_error *err)
+{
+	static const int	 sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL,
+				    SIGABRT };
+	struct plugin_call	 pc;
+	struct plugin_host	 host;
+	struct sigaction	 sa, old[5];
+	size_t			 i;
+	int			 rc;
+
+	memset(&pc, 0, sizeof(pc));
+	pc.ex = ex;
+	pc.rev = rev;
+	pc.l = l;
+	pc.dir = dir;
+	pc.autocommit = autocommit;
+	pc.in_txn = in_txn;
+	pc.a = a;
+	pc.skip = a->done;
+	memset(&host, 0, sizeof(host));
+	host.arg = &pc;
+	host.dialect = ex->d->name;
+	host.exec = host_exec;
+	/* Offline there is no database to read: mg_query fails. */
+	host.query = ex->offline ? NULL : host_query;
+	host.ddl = host_ddl;
+	host.log = host_log;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_crash;
+	sigemptyset(&sa.sa_mask);
+	crash_path = rev->path;
+	for (i = 0; i < 5; i++)
+		sigaction(sigs[i], &sa, &old[i]);
+	if ((rc = open_txn(&pc, err)) == 0)
+		rc = plugin_run(l->plugin, up, &host, err);
+	for (i = 0; i < 5; i++)
+		sigaction(sigs[i], &old[i], NULL);
+	crash_path = NULL;
+	/* In autocommit every statement before the failure is applied. */
+	if (rc != 0 && autocommit && a->id < 0)
+		a->done = pc.n;
+	return rc;
+}
+
 int
 exec_run(struct exec *ex, const struct graph *g, struct version_state *vs,
     const struct plan *p, struct mg_error *err)
@@ -1275,7 +1546,11 @@ exec_run(struct exec *ex, const struct graph *g, struct version_state *vs,
 			    rev->id, parents.buf,
 			    rev->message ? rev->message : "");
 		retry = find_partial(&partials, rev->id, dir, &a);
-		if (a.id >= 0)
+		if (a.id >= 0 && rev->is_c)
+			out_info(ex->out, "  resuming after statement %zu "
+			    "(the earlier ones were applied by an interrupted "
+			    "run)\n", a.done);
+		else if (a.id >= 0)
 			out_info(ex->out, "  resuming at statement %zu of %zu "
 			    "(the earlier ones were applied by an interrupted "
 			    "run)\n", a.done + 1, list->n);
@@ -1291,8 +1566,13 @@ exec_run(struct exec *ex, const struct graph *g, struct version_state *vs,
 			in_txn = 1;
 		}
 		start = clock_ms();
-		if ((rc = run_statements(ex, rev, l, list, dir, autocommit,
-		    retry, &a, &in_txn, err)) != 0) {
+		if (rev->is_c)
+			rc = run_plugin(ex, rev, l, dir, p->v[i].up,
+			    autocommit, &a, &in_txn, err);
+		else
+			rc = run_statements(ex, rev, l, list, dir, autocommit,
+			    retry, &a, &in_txn, err);
+		if (rc != 0) {
 			rollback_quietly(ex, &in_txn);
 			if (a.id < 0)
 				record_failure(ex, rev, dir, l,
