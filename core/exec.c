@@ -948,21 +948,6 @@ collect_cols(void *payload, int ncols, char *const *vals)
 	return 0;
 }
 
-/* Does sql mention name as a word (case-insensitively)? */
-static int
-mentions(const char *sql, const char *name)
-{
-	size_t		 n = strlen(name);
-	const char	*p;
-
-	for (p = sql; (p = strcasestr(p, name)) != NULL; p += n)
-		if ((p == sql || !(isalnum((unsigned char)p[-1]) ||
-		    p[-1] == '_')) && !(isalnum((unsigned char)p[n]) ||
-		    p[n] == '_'))
-			return 1;
-	return 0;
-}
-
 /*
  * Rebuild SQLite table as SQLite's ALTER TABLE documentation lays out: its
  * definition, indexes, triggers and the views that mention it are read
@@ -976,9 +961,8 @@ rebuild_table(struct exec *ex, const char *table, const char *new_sql,
     const struct ddl_op *op, struct mg_error *err)
 {
 	struct strlist		 create = { NULL, 0 }, idx = { NULL, 0 };
-	struct strlist		 trg = { NULL, 0 }, vname = { NULL, 0 };
-	struct strlist		 vsql = { NULL, 0 }, keepn = { NULL, 0 };
-	struct strlist		 keeps = { NULL, 0 };
+	struct strlist		 trg = { NULL, 0 }, keepn = { NULL, 0 };
+	struct strlist		 keeps = { NULL, 0 }, fk = { NULL, 0 };
 	struct collect		 c;
 	struct ddl_sqlite_table	 t;
 	struct ddl_stmts	 st = { NULL, 0 };
@@ -990,8 +974,27 @@ rebuild_table(struct exec *ex, const char *table, const char *new_sql,
 		return mg_error_set(err, MG_EUSAGE, "--sql cannot rebuild "
 		    "table '%s': a rebuild reads the table's current "
 		    "definition from the database", table);
-	c.a = &create;
+	/*
+	 * With foreign keys on, dropping the old table would cascade. They
+	 * are off for the run (fk_off), unless a revision of this run turned
+	 * them on again: then refuse rather than lose rows.
+	 */
+	c.a = &fk;
 	c.b = NULL;
+	if ((rc = ex->d->query(ex->db, "PRAGMA foreign_keys", NULL, 0,
+	    collect_cols, &c, err)) != 0)
+		goto done;
+	if (fk.n > 0 && strcmp(fk.v[0], "1") == 0) {
+		rc = mg_error_set(err, MG_EDB, "cannot rebuild table '%s' with "
+		    "foreign keys on: dropping the old table would cascade",
+		    table);
+		strbuf_addstr(&err->hint, "A revision earlier in this run "
+		    "turned foreign keys on; run the rebuild in a run of its "
+		    "own (migrate turns them off before its first "
+		    "transaction).");
+		goto done;
+	}
+	c.a = &create;
 	if ((rc = ex->d->query(ex->db, "SELECT sql FROM sqlite_schema WHERE "
 	    "type = 'table' AND name = ?1 COLLATE NOCASE", param, 1,
 	    collect_cols, &c, err)) != 0)
@@ -1006,23 +1009,24 @@ rebuild_table(struct exec *ex, const char *table, const char *new_sql,
 	    "type = 'index' AND tbl_name = ?1 COLLATE NOCASE AND sql IS NOT "
 	    "NULL ORDER BY name", param, 1, collect_cols, &c, err)) != 0)
 		goto done;
+	/*
+	 * Every trigger and view is dropped and recreated around the
+	 * rename, in creation order: SQLite checks the whole schema when it
+	 * renames, so a trigger on another table that writes this one, or a
+	 * view built on a view of it, would stop it (and the INSTEAD OF
+	 * triggers of a dropped view go with it).
+	 */
 	c.a = &trg;
 	if ((rc = ex->d->query(ex->db, "SELECT sql FROM sqlite_schema WHERE "
-	    "type = 'trigger' AND tbl_name = ?1 COLLATE NOCASE ORDER BY name",
-	    param, 1, collect_cols, &c, err)) != 0)
+	    "type = 'trigger' AND sql IS NOT NULL ORDER BY rowid", NULL, 0,
+	    collect_cols, &c, err)) != 0)
 		goto done;
-	c.a = &vname;
-	c.b = &vsql;
+	c.a = &keepn;
+	c.b = &keeps;
 	if ((rc = ex->d->query(ex->db, "SELECT name, sql FROM sqlite_schema "
-	    "WHERE type = 'view' ORDER BY rowid", NULL, 0, collect_cols, &c,
-	    err)) != 0)
+	    "WHERE type = 'view' AND sql IS NOT NULL ORDER BY rowid", NULL, 0,
+	    collect_cols, &c, err)) != 0)
 		goto done;
-	/* A view is dropped and recreated around the rename if it uses it. */
-	for (i = 0; i < vname.n; i++)
-		if (mentions(vsql.v[i], table)) {
-			strlist_add(&keepn, vname.v[i]);
-			strlist_add(&keeps, vsql.v[i]);
-		}
 	memset(&t, 0, sizeof(t));
 	t.name = table;
 	t.create_sql = create.v[0];
@@ -1047,8 +1051,7 @@ done:
 	strlist_clear(&create);
 	strlist_clear(&idx);
 	strlist_clear(&trg);
-	strlist_clear(&vname);
-	strlist_clear(&vsql);
+	strlist_clear(&fk);
 	strlist_clear(&keepn);
 	strlist_clear(&keeps);
 	return rc;
@@ -1058,6 +1061,7 @@ struct fk_check {
 	const struct strlist	*tables;
 	struct strbuf		*report;
 	size_t			 n;
+	int			 all;	/* every violation counts */
 };
 
 static int
@@ -1065,7 +1069,7 @@ keep_violation(void *payload, int ncols, char *const *vals)
 {
 	struct fk_check	*fc = payload;
 	size_t		 i;
-	int		 hit = 0;
+	int		 hit = fc->all;
 
 	if (ncols < 3 || vals[0] == NULL || vals[2] == NULL)
 		return 0;
@@ -1088,10 +1092,29 @@ static int
 commit_txn(struct exec *ex, struct mg_error *err)
 {
 	struct strbuf	report = STRBUF_INIT;
-	struct fk_check	fc = { &ex->rebuilt, &report, 0 };
-	int		rc;
+	struct fk_check	fc = { &ex->rebuilt, &report, 0, 0 };
+	size_t		i;
+	int		rc, all = 0;
 
 	if (ex->rebuilt.n > 0) {
+		/*
+		 * A rebuilt table renamed since cannot be told by its name:
+		 * then every table is checked.
+		 */
+		for (i = 0; i < ex->rebuilt.n && !all; i++) {
+			struct strlist	found = { NULL, 0 };
+			struct collect	c = { &found, NULL };
+			const char	*param[1] = { ex->rebuilt.v[i] };
+
+			if ((rc = ex->d->query(ex->db, "SELECT name FROM "
+			    "sqlite_schema WHERE type = 'table' AND name = ?1 "
+			    "COLLATE NOCASE", param, 1, collect_cols, &c,
+			    err)) != 0)
+				return rc;
+			all = found.n == 0;
+			strlist_clear(&found);
+		}
+		fc.all = all;
 		rc = ex->d->query(ex->db, "PRAGMA foreign_key_check", NULL, 0,
 		    keep_violation, &fc, err);
 		if (rc == 0 && fc.n > 0) {
@@ -1113,44 +1136,64 @@ commit_txn(struct exec *ex, struct mg_error *err)
 	return ex->d->commit(ex->db, err);
 }
 
-/*
- * Foreign keys off for a run that may rebuild a SQLite table (a rebuild
- * directive, or a C plugin that may ask for one): PRAGMA foreign_keys
- * cannot change inside a transaction, and with them on, dropping the old
- * table would cascade. Restored by fk_restore().
- */
+/* Might this step rebuild a SQLite table? (A plugin may ask for one.) */
 static int
-fk_off(struct exec *ex, const struct graph *g, const struct plan *p,
-    struct mg_error *err)
+may_rebuild(const struct exec *ex, const struct revision *rev,
+    const struct stmt_list *list)
 {
-	struct strlist		 on = { NULL, 0 };
-	struct collect		 c = { &on, NULL };
-	const struct loaded	*l;
-	const struct stmt_list	*list;
-	size_t			 i, k;
-	int			 rc, need = 0;
+	size_t	k;
 
 	if (strcmp(ex->d->name, "sqlite") != 0 || ex->offline)
 		return 0;
-	for (i = 0; i < p->n && !need; i++) {
-		l = ex->scripts[p->v[i].rev];
-		need = g->nodes[p->v[i].rev].rev->is_c;
-		list = p->v[i].up ? &l->sc.up : &l->sc.down;
-		for (k = 0; k < list->n && !need; k++)
-			need = list->v[k].rebuild != NULL;
-	}
-	if (!need)
-		return 0;
+	if (rev->is_c)
+		return 1;
+	for (k = 0; k < list->n; k++)
+		if (list->v[k].rebuild != NULL)
+			return 1;
+	return 0;
+}
+
+/*
+ * Foreign keys off before a transaction that may rebuild a SQLite table:
+ * PRAGMA foreign_keys cannot change inside a transaction, and with them
+ * on, dropping the old table would cascade. Called before the run's first
+ * transaction (for transaction = all) and again before each such
+ * revision's own, since an earlier revision may have turned them on.
+ * fk_restore() turns them back on if they were.
+ */
+static int
+fk_off(struct exec *ex, struct mg_error *err)
+{
+	struct strlist	on = { NULL, 0 };
+	struct collect	c = { &on, NULL };
+	int		rc;
+
 	if ((rc = ex->d->query(ex->db, "PRAGMA foreign_keys", NULL, 0,
-	    collect_cols, &c, err)) == 0) {
-		ex->fk_was_on = on.n > 0 && strcmp(on.v[0], "1") == 0;
-		ex->fk_guard = 1;
-		if (ex->fk_was_on)
-			rc = ex->d->exec(ex->db, "PRAGMA foreign_keys = OFF",
-			    NULL, err);
+	    collect_cols, &c, err)) == 0 && on.n > 0 &&
+	    strcmp(on.v[0], "1") == 0) {
+		ex->fk_was_on = 1;
+		rc = ex->d->exec(ex->db, "PRAGMA foreign_keys = OFF", NULL,
+		    err);
 	}
+	ex->fk_guard = 1;
 	strlist_clear(&on);
 	return rc;
+}
+
+static int
+fk_off_for_plan(struct exec *ex, const struct graph *g, const struct plan *p,
+    struct mg_error *err)
+{
+	const struct loaded	*l;
+	size_t			 i;
+
+	for (i = 0; i < p->n; i++) {
+		l = ex->scripts[p->v[i].rev];
+		if (may_rebuild(ex, g->nodes[p->v[i].rev].rev, p->v[i].up ?
+		    &l->sc.up : &l->sc.down))
+			return fk_off(ex, err);
+	}
+	return 0;
 }
 
 static void
@@ -1216,8 +1259,12 @@ run_statements(struct exec *ex, const struct revision *rev,
 		    (rc = ex->d->before_resume(ex->db, stmt.buf,
 		    retry == RETRY_CUT, &skip, err)) != 0)
 			goto fail;
-		out_debug(ex->out, "  %s%s\n", skip ? "(done) " : "",
-		    stmt.buf);
+		if (list->v[i].rebuild != NULL)
+			out_debug(ex->out, "  (rebuild %s from) %s\n",
+			    list->v[i].rebuild, stmt.buf);
+		else
+			out_debug(ex->out, "  %s%s\n", skip ? "(done) " :
+			    "", stmt.buf);
 		if (list->v[i].rebuild != NULL) {
 			if ((rc = rebuild_table(ex, list->v[i].rebuild,
 			    stmt.buf, NULL, err)) != 0) {
@@ -1305,9 +1352,9 @@ host_exec(void *arg, const char *sql, struct mg_error *err)
 		goto done;
 	out_debug(ex->out, "  %s\n", stmt.buf);
 	if ((rc = ex->d->exec(ex->db, stmt.buf, &errpos, err)) != 0) {
-		strbuf_reset(&err->context);
-		strbuf_addf(&err->context, "statement %zu: %.200s%s",
-		    pc->n + 1, stmt.buf, stmt.len > 200 ? "..." : "");
+		strbuf_addf(&err->detail, "%sstatement %zu of the plugin: "
+		    "%.200s%s", err->detail.len ? "; " : "", pc->n + 1,
+		    stmt.buf, stmt.len > 200 ? "..." : "");
 		goto done;
 	}
 	pc->n++;
@@ -1414,8 +1461,9 @@ host_ddl(void *arg, const struct plugin_op *op, struct mg_error *err)
 	to_ddl_op(&d, op, cols);
 	if (ddl_needs_rebuild(dia, &d)) {
 		/* One step of the plugin, as one statement for resuming. */
+		rc = 0;
 		if (pc->n < pc->skip)
-			pc->n++, rc = 0;
+			pc->n++;
 		else if ((rc = open_txn(pc, err)) == 0 &&
 		    (rc = rebuild_table(ex, d.table, NULL, &d, err)) == 0)
 			pc->n++;
@@ -1463,7 +1511,7 @@ on_crash(int sig)
 static int
 run_plugin(struct exec *ex, const struct revision *rev,
     const struct loaded *l, const char *dir, int up, int autocommit,
-    struct attempt *a, int *in_txn, struct mg_error *err)
+    struct attempt *a, int *in_txn, size_t *ran, struct mg_error *err)
 {
 	static const int	 sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL,
 				    SIGABRT };
@@ -1501,6 +1549,7 @@ run_plugin(struct exec *ex, const struct revision *rev,
 	for (i = 0; i < 5; i++)
 		sigaction(sigs[i], &old[i], NULL);
 	crash_path = NULL;
+	*ran = pc.n;
 	/* In autocommit every statement before the failure is applied. */
 	if (rc != 0 && autocommit && a->id < 0)
 		a->done = pc.n;
@@ -1520,13 +1569,13 @@ exec_run(struct exec *ex, const struct graph *g, struct version_state *vs,
 	const struct stmt_list	*list;
 	const char		*dir;
 	struct loaded		*l;
-	size_t			 i, j;
+	size_t			 i, j, total;
 	long			 start, run_start = clock_ms();
 	int			 rc = 0, in_txn = 0, autocommit, retry;
 
 	if ((rc = load_partials(ex, &partials, err)) != 0)
 		return rc;
-	if ((rc = fk_off(ex, g, p, err)) != 0)
+	if ((rc = fk_off_for_plan(ex, g, p, err)) != 0)
 		goto done;
 	for (i = 0; i < p->n; i++) {
 		rev = g->nodes[p->v[i].rev].rev;
@@ -1560,15 +1609,20 @@ exec_run(struct exec *ex, const struct graph *g, struct version_state *vs,
 				goto done;
 			in_txn = 0;
 		}
+		if (!in_txn && may_rebuild(ex, rev, list) &&
+		    (rc = fk_off(ex, err)) != 0)
+			goto done;
 		if (!in_txn && !autocommit) {
 			if ((rc = ex->d->begin(ex->db, err)) != 0)
 				goto done;
 			in_txn = 1;
 		}
 		start = clock_ms();
+		/* A plugin's statements are counted as they run. */
+		total = list->n;
 		if (rev->is_c)
 			rc = run_plugin(ex, rev, l, dir, p->v[i].up,
-			    autocommit, &a, &in_txn, err);
+			    autocommit, &a, &in_txn, &total, err);
 		else
 			rc = run_statements(ex, rev, l, list, dir, autocommit,
 			    retry, &a, &in_txn, err);
@@ -1576,7 +1630,7 @@ exec_run(struct exec *ex, const struct graph *g, struct version_state *vs,
 			rollback_quietly(ex, &in_txn);
 			if (a.id < 0)
 				record_failure(ex, rev, dir, l,
-				    clock_ms() - start, a.done, list->n);
+				    clock_ms() - start, a.done, total);
 			else
 				close_attempt(ex, &a, clock_ms() - start);
 			/* After the server's hint, if it gave one. */
@@ -1585,11 +1639,14 @@ exec_run(struct exec *ex, const struct graph *g, struct version_state *vs,
 				strbuf_addch(&err->hint, ' ');
 			if (a.done > 0) {
 				strbuf_addf(&err->hint, "Revision '%s' is "
-				    "partially applied (%zu of %zu statements); "
-				    "run the command again to resume, or settle "
-				    "it by hand and record it with 'migrate "
-				    "resolve %s --applied' or '--rolled-back'.",
-				    rev->id, a.done, list->n, rev->id);
+				    "partially applied (%zu ", rev->id, a.done);
+				if (!rev->is_c)
+					strbuf_addf(&err->hint, "of %zu ",
+					    list->n);
+				strbuf_addf(&err->hint, "statements); run the "
+				    "command again to resume, or settle it by "
+				    "hand and record it with 'migrate resolve %s "
+				    "--applied' or '--rolled-back'.", rev->id);
 			} else if (mode == TXN_ALL && i > 0)
 				strbuf_addf(&err->hint, "transaction = all: "
 				    "the %zu revisions applied before it in "
@@ -1608,12 +1665,12 @@ exec_run(struct exec *ex, const struct graph *g, struct version_state *vs,
 		if (a.id >= 0)
 			strbuf_addf(&sql, "UPDATE %s SET statements_done = %zu, "
 			    "duration_ms = %ld, checksum = '%s', success = TRUE "
-			    "WHERE id = %lld;\n", ex->htable, list->n,
+			    "WHERE id = %lld;\n", ex->htable, total,
 			    clock_ms() - start, l->checksum, a.id);
 		else
 			add_history_sql(&sql, ex, rev->id, dir, l->checksum,
-			    ex->offline ? -1 : clock_ms() - start, list->n,
-			    list->n, 1);
+			    ex->offline ? -1 : clock_ms() - start, total,
+			    total, 1);
 		if ((rc = run_sql(ex, sql.buf, err)) != 0) {
 			mg_error_prefix(err, "cannot update version table "
 			    "'%s'", ex->vtable);
@@ -1623,6 +1680,9 @@ exec_run(struct exec *ex, const struct graph *g, struct version_state *vs,
 			if ((rc = commit_txn(ex, err)) != 0) {
 				if (err->file == NULL)
 					err->file = xstrdup(rev->path);
+				rollback_quietly(ex, &in_txn);
+				record_failure(ex, rev, dir, l,
+				    clock_ms() - start, 0, total);
 				goto done;
 			}
 			in_txn = 0;

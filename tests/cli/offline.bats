@@ -82,6 +82,24 @@ use_example() {
 	cp "$EXAMPLE"/versions/* versions/
 }
 
+# How far --sql renders the example from base: 0011 is a C plugin that reads
+# the shipments (mg_query), which offline mode cannot do; on SQLite 0007
+# already stops it, since its '-- migrate:rebuild shipments' reads the
+# table's current definition from the database. EX_TO is the last revision
+# it renders, EX_N the number of revisions up to it, EX_TO_STEP and
+# EX_TO_DOWN_STEP the progress lines of EX_TO.
+example_range() {
+	if is_pg; then
+		EX_TO=0010 EX_N=10
+		EX_TO_STEP="Running upgrade 0009 -> 0010, contract users.name"
+		EX_TO_DOWN_STEP="Running downgrade 0010 -> 0009, contract users.name"
+	else
+		EX_TO=0006 EX_N=6
+		EX_TO_STEP="Running upgrade 0005 -> 0006, backfill shipments.tracking_code"
+		EX_TO_DOWN_STEP="Running downgrade 0006 -> 0005, backfill shipments.tracking_code"
+	fi
+}
+
 # r; a1 and b1 on r; the merge m of a1 and b1; c1 on m.
 branchy() {
 	write_rev r "" "CREATE TABLE r (id integer);" "DROP TABLE r;"
@@ -93,15 +111,16 @@ branchy() {
 
 # --- equivalence with the online commands -----------------------------------
 
-@test "upgrade --sql head applied by hand gives the database online upgrade head gives" {
+@test "upgrade --sql 0010 (0006 on SQLite) applied by hand gives the database online upgrade gives" {
 	use_example
+	example_range
 	local other
 	other=$(other_db_url other)
-	mig upgrade --sql head
+	mig upgrade --sql "$EX_TO"
 	assert_status 0
 	# Nothing was written to the test's database by --sql.
 	assert_no_database
-	assert_eq "$(sed -n 1p <<<"$output")" "-- migrate upgrade --sql base:head" \
+	assert_eq "$(sed -n 1p <<<"$output")" "-- migrate upgrade --sql base:$EX_TO" \
 	    "first line"
 	assert_contains "$output" "CREATE TABLE IF NOT EXISTS migrate_version" \
 	    "the script"
@@ -109,29 +128,33 @@ branchy() {
 	    "the script"
 	# Progress on stderr, not in the script.
 	assert_stderr_contains "Running upgrade  -> 0001, create users"
-	assert_stderr_contains "Running upgrade 0009 -> 0010, contract users.name"
+	assert_stderr_contains "$EX_TO_STEP"
+	refute_contains "$stderr" "-> 0011" "progress"
 	refute_contains "$output" "Running upgrade" "the script"
+	refute_contains "$output" "carrier" "the script"
 	save_sql up.sql
 	run apply_sql "$other" up.sql
 	assert_status 0
 
-	mig upgrade head
+	mig upgrade "$EX_TO"
 	assert_status 0
-	assert_eq "$(version_rows_at "$other")" "0010" "offline version rows"
-	assert_eq "$(version_rows)" "0010" "online version rows"
+	assert_eq "$(version_rows_at "$other")" "$EX_TO" "offline version rows"
+	assert_eq "$(version_rows)" "$EX_TO" "online version rows"
 	local online offline
 	online=$(state_of "$(db_url)")
 	offline=$(state_of "$other")
-	assert_contains "$online" "user_directory" "online state"
+	assert_contains "$online" "tracking_code" "online state"
+	if is_pg; then
+		assert_contains "$online" "user_directory" "online state"
+	fi
 	assert_eq "$offline" "$online" "the state after the offline script"
 	# One history row per revision, all up and successful, no duration.
 	assert_eq "$(sql_at "$other" "SELECT count(*) FROM migrate_history
-	    WHERE direction = 'up' AND success AND duration_ms IS NULL")" 10 \
-	    "offline history rows"
+	    WHERE direction = 'up' AND success AND duration_ms IS NULL")" \
+	    "$EX_N" "offline history rows"
 	assert_eq "$(sql_at "$other" "SELECT revision FROM migrate_history
 	    ORDER BY id" | tr '\n' ' ')" \
-	    "0001 0002 0003 0004 0005 0006 0007 0008 0009 0010 " \
-	    "offline history order"
+	    "$(seq -f '%04g' -s ' ' 1 "$EX_N") " "offline history order"
 	# migrate itself reads the result as it reads its own: all applied,
 	# nothing partial (the NULL durations are not running attempts).
 	mig status
@@ -140,31 +163,32 @@ branchy() {
 	mig --url "$other" status
 	assert_status 0
 	assert_eq "$output" "$online_status" "status of the offline database"
-	assert_match "$output" '^10 applied, 0 pending' "status"
+	assert_match "$output" "^$EX_N applied, $((11 - EX_N)) pending" "status"
 	mig --url "$other" check
 	assert_status 0
 }
 
-@test "downgrade --sql head:base applied by hand empties the database as downgrade base does" {
+@test "downgrade --sql 0010:base (0006:base on SQLite) applied by hand empties the database as downgrade base does" {
 	use_example
+	example_range
 	local other
 	other=$(other_db_url other)
-	mig upgrade --sql head
+	mig upgrade --sql "$EX_TO"
 	assert_status 0
 	save_sql up.sql
 	run apply_sql "$other" up.sql
 	assert_status 0
-	assert_eq "$(version_rows_at "$other")" "0010" "version rows after up"
-	mig upgrade head
+	assert_eq "$(version_rows_at "$other")" "$EX_TO" "version rows after up"
+	mig upgrade "$EX_TO"
 	assert_status 0
 
-	mig downgrade --sql head:base
+	mig downgrade --sql "$EX_TO:base"
 	assert_status 0
 	assert_eq "$(sed -n 1p <<<"$output")" \
-	    "-- migrate downgrade --sql head:base" "first line"
+	    "-- migrate downgrade --sql $EX_TO:base" "first line"
 	refute_contains "$output" "CREATE TABLE IF NOT EXISTS migrate_version" \
 	    "the script (FROM is not base)"
-	assert_stderr_contains "Running downgrade 0010 -> 0009, contract users.name"
+	assert_stderr_contains "$EX_TO_DOWN_STEP"
 	assert_stderr_contains "Running downgrade 0001 -> , create users"
 	save_sql down.sql
 	run apply_sql "$other" down.sql
@@ -179,7 +203,8 @@ branchy() {
 	assert_eq "$(state_of "$other")" "$(state_of "$(db_url)")" \
 	    "the state after the offline downgrade"
 	assert_eq "$(sql_at "$other" "SELECT count(*) FROM migrate_history
-	    WHERE direction = 'down' AND success")" 10 "offline down history rows"
+	    WHERE direction = 'down' AND success")" "$EX_N" \
+	    "offline down history rows"
 }
 
 @test "upgrade --sql FROM:TO continues a database at FROM as online upgrade TO does" {
@@ -218,6 +243,113 @@ branchy() {
 	assert_contains "$(state_of "$(db_url)")" "tracking_code" "online state"
 	assert_eq "$(state_of "$other")" "$(state_of "$(db_url)")" \
 	    "the state after upgrade --sql 0003:0006"
+}
+
+@test "upgrade --sql 0007:0010 continues a database upgraded online past 0007's rebuild (SQLite)" {
+	only_sqlite "PostgreSQL renders 0001..0010 in one script (the first test)"
+	use_example
+	local other
+	other=$(other_db_url other)
+	# 0007's rebuild cannot be printed: the database runs it.
+	mig --url "$other" upgrade 0007
+	assert_status 0
+	mig upgrade --sql 0007:0010
+	assert_status 0
+	assert_eq "$(sed -n 1p <<<"$output")" "-- migrate upgrade --sql 0007:0010" \
+	    "first line"
+	assert_stderr_contains "Running upgrade 0009 -> 0010, contract users.name"
+	refute_contains "$stderr" "0006 -> 0007" "progress"
+	save_sql part.sql
+	run apply_sql "$other" part.sql
+	assert_status 0
+	assert_eq "$(version_rows_at "$other")" "0010" "offline version rows"
+
+	mig upgrade 0010
+	assert_status 0
+	assert_contains "$(state_of "$(db_url)")" "user_directory" "online state"
+	assert_eq "$(state_of "$other")" "$(state_of "$(db_url)")" \
+	    "the state after upgrade --sql 0007:0010"
+	# And back to 0007 (0010's downgrade rebuilds users by hand, in SQL).
+	mig downgrade --sql 0010:0007
+	assert_status 0
+	save_sql down.sql
+	run apply_sql "$other" down.sql
+	assert_status 0
+	mig downgrade 0007
+	assert_status 0
+	assert_eq "$(state_of "$other")" "$(state_of "$(db_url)")" \
+	    "the state after downgrade --sql 0010:0007"
+}
+
+# --- what --sql cannot print ------------------------------------------------
+
+@test "upgrade --sql head on the example: exit 2 naming 0011's plugin and mg_query, nothing on stdout" {
+	use_example
+	mig upgrade --sql head
+	assert_status 2
+	if is_pg; then
+		# 0001..0010 rendered (progress only), then 0011 read the
+		# database.
+		assert_error "versions/0011_shipments_carrier\.c: .*mg_query"
+		assert_stderr_contains "Running upgrade 0009 -> 0010, contract users.name"
+		assert_stderr_contains "Running upgrade 0010 -> 0011, add shipments.carrier, chosen per shipment"
+	else
+		# SQLite stops before: 0007's rebuild reads the table.
+		assert_error "versions/0007_tracking_code_not_null\.sql:[0-9]+:[0-9]+: --sql cannot rebuild table 'shipments'"
+		refute_contains "$stderr" "0007 -> 0008" "progress"
+	fi
+	assert_eq "$output" "" "stdout"
+	assert_no_database
+	# 0011 alone, on both databases.
+	mig upgrade --sql 0010:head
+	assert_status 2
+	assert_error "versions/0011_shipments_carrier\.c: .*mg_query"
+	assert_stderr_contains "Running upgrade 0010 -> 0011, add shipments.carrier, chosen per shipment"
+	refute_contains "$stderr" "[plugin]" "stderr"
+	assert_eq "$output" "" "stdout"
+	assert_no_database
+}
+
+@test "downgrade --sql head:0010 prints 0011's downgrade on PostgreSQL; on SQLite its drop column is a rebuild: exit 2" {
+	use_example
+	if is_sqlite; then
+		mig downgrade --sql head:0010
+		assert_status 2
+		assert_error "versions/0011_shipments_carrier\.c: --sql cannot rebuild table 'shipments'"
+		assert_no_database
+		return
+	fi
+	local other
+	other=$(other_db_url other)
+	mig --url "$other" upgrade head
+	assert_status 0
+	mig downgrade --sql head:0010
+	assert_status 0
+	assert_no_database
+	assert_eq "$(sed -n 1p <<<"$output")" "-- migrate downgrade --sql head:0010" \
+	    "first line"
+	# The index is dropped CONCURRENTLY, outside BEGIN/COMMIT.
+	local ix b
+	ix=$(line_of '^DROP INDEX CONCURRENTLY "?ix_shipments_carrier"?;$')
+	b=$(line_of '^BEGIN;$')
+	[ -n "$ix" ] && [ -n "$b" ] && [ "$ix" -lt "$b" ] ||
+	    { show_run; fail "DROP INDEX CONCURRENTLY=$ix BEGIN=$b"; }
+	assert_match "$output" $'\nALTER TABLE "?shipments"? DROP COLUMN "?carrier"?;\n' \
+	    "the script"
+	save_sql down.sql
+	run apply_sql "$other" down.sql
+	assert_status 0
+	assert_eq "$(version_rows_at "$other")" "0010" "offline version rows"
+	mig upgrade 0010
+	assert_status 0
+	# The other database wrote two history rows more (0011 up and down).
+	local seq='^sequence public\.migrate_history_id_seq '
+	assert_eq "$(state_of "$other" | grep -v "$seq")" \
+	    "$(state_of "$(db_url)" | grep -v "$seq")" \
+	    "the state after downgrade --sql head:0010"
+	assert_eq "$(sql_at "$other" "SELECT revision || ' ' || direction
+	    FROM migrate_history ORDER BY id DESC LIMIT 1")" "0011 down" \
+	    "the offline script's history row"
 }
 
 # --- branches and merges ----------------------------------------------------
@@ -497,7 +629,7 @@ DROP TABLE before_ix;"
 	write_ini "transaction = all"
 	local other
 	other=$(other_db_url other)
-	mig upgrade --sql head
+	mig upgrade --sql 0010
 	assert_status 0
 	# The DDL's pair, 0001..0003 in one, 0004's index alone, the rest
 	# (0004's version row included) in one.
@@ -515,7 +647,7 @@ DROP TABLE before_ix;"
 	save_sql up.sql
 	run apply_sql "$other" up.sql
 	assert_status 0
-	mig upgrade head
+	mig upgrade 0010
 	assert_status 0
 	assert_eq "$(state_of "$other")" "$(state_of "$(db_url)")" \
 	    "the state after the offline script"
@@ -525,11 +657,12 @@ DROP TABLE before_ix;"
 
 @test "--sql opens no database: upgrade, downgrade and stamp leave it unwritten" {
 	use_example
-	mig upgrade --sql head
+	example_range
+	mig upgrade --sql "$EX_TO"
 	assert_status 0
 	assert_contains "$output" "CREATE TABLE users" "the script"
 	assert_no_database
-	mig downgrade --sql head:0005
+	mig downgrade --sql 0010:0007
 	assert_status 0
 	assert_contains "$output" "DROP VIEW user_directory;" "the script"
 	assert_no_database
@@ -548,16 +681,16 @@ DROP TABLE before_ix;"
 	# Only the unreachable url (write_ini would put the test's first).
 	printf '[migrate]\nscript_location = versions\nurl = %s\n' \
 	    'postgresql://nobody@127.0.0.1:1/nodb' >migrate.ini
-	mig upgrade --sql head
+	mig upgrade --sql 0010
 	assert_status 0
-	assert_eq "$(sed -n 1p <<<"$output")" "-- migrate upgrade --sql base:head" \
+	assert_eq "$(sed -n 1p <<<"$output")" "-- migrate upgrade --sql base:0010" \
 	    "first line"
 	assert_contains "$output" "CREATE TABLE IF NOT EXISTS migrate_version" \
 	    "the script"
 	# The postgresql sections were chosen from the URL alone.
 	assert_contains "$output" "GENERATED BY DEFAULT AS IDENTITY" "the script"
 	assert_contains "$output" "CREATE INDEX CONCURRENTLY" "the script"
-	mig downgrade --sql head:base
+	mig downgrade --sql 0010:base
 	assert_status 0
 	assert_contains "$output" "DROP INDEX CONCURRENTLY ix_shipments_user_id;" \
 	    "the script"
