@@ -305,7 +305,20 @@ cmd_offline(struct cmd_ctx *ctx, const char *range, int up,
 		goto done;
 	have_vs = 1;
 	if ((rc = exec_open_offline(&ctx->ex, ctx->cfg, &ctx->out,
-	    rows.n == 0, err)) != 0 ||
+	    rows.n == 0, err)) != 0)
+		goto done;
+	/* SQLite's in-memory replay must reach FROM first (rebuilds). */
+	if (heads.n > 0) {
+		unsigned char *none_applied = xcalloc(ctx->g->n + 1, 1);
+
+		plan_upgrade(&p, ctx->g, none_applied, heads.v, heads.n);
+		free(none_applied);
+		rc = exec_offline_replay(ctx->ex, ctx->g, &p, err);
+		plan_free(&p);
+		if (rc != 0)
+			goto done;
+	}
+	if (
 	    (rc = make_plan(ctx, &vs, to, up, &p, err)) != 0 ||
 	    (rc = exec_prepare(ctx->ex, ctx->g, &p, err)) != 0)
 		goto done;

@@ -45,6 +45,11 @@ struct exec {
 	struct dialect		 od;
 	struct strbuf		 sql;
 	int			 offline, offline_tables;
+	/* Offline on SQLite: the URL's dialect and its in-memory shadow. */
+	const struct dialect	*real;
+	struct db		*shadow;
+	char			*shadow_broken;	/* why it can't be trusted */
+	int			 silent;	/* replaying: print nothing */
 	/*
 	 * SQLite table rebuilds: foreign keys are turned off for the run
 	 * (fk_guard; fk_was_on restores them) and the tables rebuilt in the
@@ -138,16 +143,44 @@ offline_of(struct db *db)
 	return (struct exec *)(void *)db;
 }
 
+/*
+ * The shadow (SQLite only): an in-memory database that replays the script
+ * as it is printed, so that a table rebuild can read the definition the
+ * table would have by then. A statement it refuses (data the real
+ * database has and the empty copy lacks) only marks it broken: printing
+ * goes on, and a later rebuild reports why it cannot be rendered.
+ */
+static void
+shadow_run(struct exec *ex, int (*fn)(struct db *, struct mg_error *),
+    const char *sql)
+{
+	struct mg_error	e = MG_ERROR_INIT;
+	int		rc;
+
+	if (ex->shadow == NULL || ex->shadow_broken != NULL)
+		return;
+	rc = sql ? ex->real->exec(ex->shadow, sql, NULL, &e) :
+	    fn(ex->shadow, &e);
+	if (rc != 0)
+		ex->shadow_broken = xasprintf("%s%s%.80s", e.msg.buf,
+		    sql ? ", in: " : "", sql ? sql : "");
+	mg_error_clear(&e);
+}
+
 static int
 offline_exec(struct db *db, const char *sql, long *errpos,
     struct mg_error *err)
 {
-	struct strbuf	*sb = &offline_of(db)->sql;
+	struct exec	*ex = offline_of(db);
+	struct strbuf	*sb = &ex->sql;
 	size_t		 len = strlen(sql);
 
 	(void)err;
 	if (errpos)
 		*errpos = -1;
+	shadow_run(ex, NULL, sql);
+	if (ex->silent)
+		return 0;
 	strbuf_addstr(sb, sql);
 	/* Statements come without their ';', bookkeeping SQL with it. */
 	while (len > 0 && (sql[len - 1] == '\n' || sql[len - 1] == ' '))
@@ -159,35 +192,57 @@ offline_exec(struct db *db, const char *sql, long *errpos,
 	return 0;
 }
 
+/* No rows (nothing was ever recorded), or the shadow's. */
 static int
 offline_query(struct db *db, const char *sql, const char *const *params,
     int nparams, row_fn *fn, void *payload, struct mg_error *err)
 {
-	(void)db; (void)sql; (void)params; (void)nparams; (void)fn;
-	(void)payload; (void)err;
-	return 0;	/* no rows: nothing was ever recorded */
+	struct exec	*ex = offline_of(db);
+
+	if (ex->shadow == NULL || ex->shadow_broken != NULL)
+		return 0;
+	return ex->real->query(ex->shadow, sql, params, nparams, fn, payload,
+	    err);
 }
 
 static int
 offline_begin(struct db *db, struct mg_error *err)
 {
+	struct exec	*ex = offline_of(db);
+
 	(void)err;
-	strbuf_addstr(&offline_of(db)->sql, "BEGIN;\n");
+	shadow_run(ex, ex->real->begin, NULL);
+	if (!ex->silent)
+		strbuf_addstr(&ex->sql, "BEGIN;\n");
 	return 0;
 }
 
 static int
 offline_commit(struct db *db, struct mg_error *err)
 {
-	struct strbuf	*sb = &offline_of(db)->sql;
+	struct exec	*ex = offline_of(db);
+	struct strbuf	*sb = &ex->sql;
 	size_t		 n = strlen("BEGIN;\n");
 
 	(void)err;
+	shadow_run(ex, ex->real->commit, NULL);
+	if (ex->silent)
+		return 0;
 	/* A transaction with nothing in it is left out of the script. */
 	if (sb->len >= n && strcmp(sb->buf + sb->len - n, "BEGIN;\n") == 0)
 		strbuf_setlen(sb, sb->len - n);
 	else
 		strbuf_addstr(sb, "COMMIT;\n\n");
+	return 0;
+}
+
+static int
+offline_rollback(struct db *db, struct mg_error *err)
+{
+	struct exec	*ex = offline_of(db);
+
+	(void)err;
+	shadow_run(ex, ex->real->rollback, NULL);
 	return 0;
 }
 
@@ -206,26 +261,39 @@ offline_lock(struct db *db, const char *key, long timeout_ms,
 	return 0;
 }
 
-/* From base the version tables are created; from a revision they exist. */
+/*
+ * From base the version tables are created; from a revision they exist.
+ * The shadow knows.
+ */
 static int
 offline_table_exists(struct db *db, const char *table, int *exists,
     struct mg_error *err)
 {
-	(void)table; (void)err;
-	*exists = offline_of(db)->offline_tables;
+	struct exec	*ex = offline_of(db);
+
+	if (ex->shadow != NULL && ex->shadow_broken == NULL)
+		return ex->real->table_exists(ex->shadow, table, exists, err);
+	*exists = ex->offline_tables;
 	return 0;
 }
 
 static void
 offline_close(struct db *db)
 {
-	(void)db;
+	struct exec	*ex = offline_of(db);
+
+	if (ex->shadow != NULL)
+		ex->real->close(ex->shadow);
+	ex->shadow = NULL;
+	free(ex->shadow_broken);
+	ex->shadow_broken = NULL;
 }
 
 int
 exec_open_offline(struct exec **out, const struct config *cfg,
     const struct output *o, int from_base, struct mg_error *err)
 {
+	struct dialect_opts	 opts;
 	const struct dialect	*real;
 	struct exec		*ex;
 	int			 rc;
@@ -239,6 +307,15 @@ exec_open_offline(struct exec **out, const struct config *cfg,
 	ex = xcalloc(1, sizeof(*ex));
 	ex->cfg = cfg;
 	ex->out = o;
+	ex->real = real;
+	if (strcmp(real->name, "sqlite") == 0) {
+		memset(&opts, 0, sizeof(opts));
+		opts.url = "sqlite:///:memory:";
+		if ((rc = real->open(&ex->shadow, &opts, err)) != 0) {
+			free(ex);
+			return rc;
+		}
+	}
 	ex->od = *real;
 	ex->od.open = NULL;
 	ex->od.close = offline_close;
@@ -246,7 +323,7 @@ exec_open_offline(struct exec **out, const struct config *cfg,
 	ex->od.query = offline_query;
 	ex->od.begin = offline_begin;
 	ex->od.commit = offline_commit;
-	ex->od.rollback = offline_nothing;
+	ex->od.rollback = offline_rollback;
 	ex->od.lock = offline_lock;
 	ex->od.unlock = offline_nothing;
 	ex->od.table_exists = offline_table_exists;
@@ -262,6 +339,37 @@ exec_open_offline(struct exec **out, const struct config *cfg,
 	ex->applied_by = whoami();
 	*out = ex;
 	return 0;
+}
+
+int
+exec_offline_replay(struct exec *ex, const struct graph *g,
+    const struct plan *p, struct mg_error *err)
+{
+	struct version_state	 vs;
+	struct strlist		 none = { NULL, 0 };
+	struct output		 quiet;
+	const struct output	*was = ex->out;
+	int			 rc;
+
+	if (!ex->offline)
+		BUG("exec_offline_replay on a database");
+	if (ex->shadow == NULL || p->n == 0)
+		return 0;
+	if ((rc = version_init(&vs, g, &none, err)) != 0)
+		return rc;
+	output_init(&quiet, 1, 0, 0);
+	ex->out = &quiet;
+	ex->silent = 1;
+	if ((rc = exec_prepare(ex, g, p, err)) == 0 &&
+	    (rc = exec_lock(ex, err)) == 0)
+		rc = exec_run(ex, g, &vs, p, err);
+	if (rc != 0)
+		mg_error_prefix(err, "cannot replay the revisions below the "
+		    "range's start");
+	ex->silent = 0;
+	ex->out = was;
+	version_free(&vs);
+	return rc;
 }
 
 const char *
@@ -970,10 +1078,16 @@ rebuild_table(struct exec *ex, const char *table, const char *new_sql,
 	size_t			 i;
 	int			 rc;
 
-	if (ex->offline)
-		return mg_error_set(err, MG_EUSAGE, "--sql cannot rebuild "
-		    "table '%s': a rebuild reads the table's current "
-		    "definition from the database", table);
+	if (ex->offline && (ex->shadow == NULL || ex->shadow_broken != NULL)) {
+		mg_error_set(err, MG_EUSAGE, "--sql cannot rebuild table "
+		    "'%s': a rebuild reads the table's definition from the "
+		    "database", table);
+		if (ex->shadow_broken != NULL)
+			strbuf_addf(&err->detail, "replaying the script on an "
+			    "empty in-memory database failed: %s",
+			    ex->shadow_broken);
+		return MG_EUSAGE;
+	}
 	/*
 	 * With foreign keys on, dropping the old table would cascade. They
 	 * are off for the run (fk_off), unless a revision of this run turned
@@ -1143,7 +1257,7 @@ may_rebuild(const struct exec *ex, const struct revision *rev,
 {
 	size_t	k;
 
-	if (strcmp(ex->d->name, "sqlite") != 0 || ex->offline)
+	if (strcmp(ex->d->name, "sqlite") != 0)
 		return 0;
 	if (rev->is_c)
 		return 1;
@@ -1168,6 +1282,13 @@ fk_off(struct exec *ex, struct mg_error *err)
 	struct collect	c = { &on, NULL };
 	int		rc;
 
+	/* The script cannot know the DBA's setting: it turns them off. */
+	if (ex->offline) {
+		rc = ex->fk_guard ? 0 : ex->d->exec(ex->db,
+		    "PRAGMA foreign_keys = OFF", NULL, err);
+		ex->fk_guard = 1;
+		return rc;
+	}
 	if ((rc = ex->d->query(ex->db, "PRAGMA foreign_keys", NULL, 0,
 	    collect_cols, &c, err)) == 0 && on.n > 0 &&
 	    strcmp(on.v[0], "1") == 0) {
@@ -1535,7 +1656,7 @@ run_plugin(struct exec *ex, const struct revision *rev,
 	host.dialect = ex->d->name;
 	host.exec = host_exec;
 	/* Offline there is no database to read: mg_query fails. */
-	host.query = ex->offline ? NULL : host_query;
+	host.query = ex->offline && !ex->silent ? NULL : host_query;
 	host.ddl = host_ddl;
 	host.log = host_log;
 	memset(&sa, 0, sizeof(sa));

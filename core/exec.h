@@ -46,6 +46,15 @@ void	exec_close(struct exec *);
  */
 int	exec_open_offline(struct exec **out, const struct config *,
 	    const struct output *, int from_base, struct mg_error *err);
+/*
+ * Offline on SQLite, the script is also replayed on an empty in-memory
+ * database, so that a table rebuild can read the table's definition. For
+ * a range that starts above base, replay p (base up to the start) there
+ * first, printing nothing. A no-op on PostgreSQL.
+ */
+int	exec_offline_replay(struct exec *, const struct graph *,
+	    const struct plan *p, struct mg_error *err);
+
 /* The SQL recorded so far (offline only). */
 const char *exec_offline_sql(const struct exec *);
 /* The version rows; empty when the version table does not exist yet. */
