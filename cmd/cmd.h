@@ -64,6 +64,7 @@ CMD_PROTO(revision);
 CMD_PROTO(show);
 CMD_PROTO(stamp);
 CMD_PROTO(status);
+CMD_PROTO(test);
 CMD_PROTO(upgrade);
 
 /* cmd/common.c: helpers shared by several commands. */

@@ -59,6 +59,10 @@ static const struct cmd_entry commands[] = {
 	{ "status", cmd_status, "status [--exit-code] [--json]",
 	    "list applied and pending revisions",
 	    CMD_CONFIG | CMD_GRAPH | CMD_DB | CMD_JSON },
+	{ "test", cmd_test, "test [--from REV] [--to REV] [--url URL] "
+	    "[--json]",
+	    "upgrade, downgrade and upgrade again each revision, comparing "
+	    "schemas", CMD_CONFIG | CMD_GRAPH | CMD_JSON },
 	{ "upgrade", cmd_upgrade, "upgrade [--sql] [[FROM:]TARGET]",
 	    "apply revisions up to TARGET (default head)",
 	    CMD_CONFIG | CMD_GRAPH },

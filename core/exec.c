@@ -472,6 +472,12 @@ exec_checksums(struct exec *ex, const struct graph *g,
 }
 
 int
+exec_statement(struct exec *ex, const char *sql, struct mg_error *err)
+{
+	return ex->d->exec(ex->db, sql, NULL, err);
+}
+
+int
 exec_read_rows(struct exec *ex, struct strlist *rows, struct mg_error *err)
 {
 	char	*sql;

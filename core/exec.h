@@ -27,6 +27,7 @@
 struct config;
 struct mg_error;
 struct output;
+struct strbuf;
 struct strlist;
 struct version_state;
 
@@ -57,6 +58,18 @@ int	exec_offline_replay(struct exec *, const struct graph *,
 
 /* The SQL recorded so far (offline only). */
 const char *exec_offline_sql(const struct exec *);
+/*
+ * Run one statement on its own, outside any transaction (migrate test's
+ * CREATE/DROP DATABASE).
+ */
+int	exec_statement(struct exec *, const char *sql, struct mg_error *err);
+
+/*
+ * The normalized schema of the database (dialect.h's snapshot: one sorted
+ * line per object, the version tables left out). Offline: MG_EUSAGE.
+ */
+int	exec_snapshot(struct exec *, struct strbuf *out, struct mg_error *err);
+
 /* The version rows; empty when the version table does not exist yet. */
 int	exec_read_rows(struct exec *, struct strlist *rows,
 	    struct mg_error *err);

@@ -347,3 +347,24 @@ url_password(struct strbuf *out, const char *url)
 		}
 	free(sp.v);
 }
+
+void
+url_with_dbname(struct strbuf *out, const char *url, const char *dbname)
+{
+	const char	*auth, *path, *end;
+	size_t		 n = scheme_len(url);
+
+	if (n == 0) {
+		/* conninfo: a later keyword overrides an earlier one. */
+		strbuf_addf(out, "%s dbname='%s'", url, dbname);
+		return;
+	}
+	auth = url + n + 3;
+	path = auth + strcspn(auth, "/?#");
+	end = path;
+	if (*path == '/')
+		end = path + strcspn(path, "?#");
+	strbuf_add(out, url, (size_t)(path - url));
+	strbuf_addf(out, "/%s", dbname);
+	strbuf_addstr(out, end);
+}

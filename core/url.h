@@ -38,6 +38,14 @@ int	url_sqlite_path(struct strbuf *out, const char *url,
 void	url_redact(struct strbuf *out, const char *url);
 
 /*
+ * Append url with its database replaced by dbname (a plain identifier):
+ * the path of a postgresql:// URI, or a dbname keyword added to a
+ * conninfo string (the last one wins).
+ */
+void	url_with_dbname(struct strbuf *out, const char *url,
+	    const char *dbname);
+
+/*
  * Append url's password (as it appears in the text) to out, or nothing
  * when it has none. Used to mask it in every line migrate prints.
  */

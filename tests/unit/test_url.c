@@ -257,3 +257,26 @@ Test(url, password_absent)
 	cr_assert_str_eq(password("host=h sslpassword=k"), "");
 	cr_assert_str_eq(password("garbage"), "");
 }
+
+static const char *
+with_db(const char *url, const char *db)
+{
+	strbuf_reset(&out);
+	url_with_dbname(&out, url, db);
+	return out.buf;
+}
+
+Test(url, with_dbname)
+{
+	cr_assert_str_eq(with_db("postgresql://u:p@h:5432/app", "t1"),
+	    "postgresql://u:p@h:5432/t1");
+	cr_assert_str_eq(with_db("postgresql:///app?host=/sock&port=5", "t1"),
+	    "postgresql:///t1?host=/sock&port=5");
+	cr_assert_str_eq(with_db("postgres://h", "t1"), "postgres://h/t1");
+	cr_assert_str_eq(with_db("postgresql://h?sslmode=off", "t1"),
+	    "postgresql://h/t1?sslmode=off");
+	cr_assert_str_eq(with_db("postgresql://h/", "t1"),
+	    "postgresql://h/t1");
+	cr_assert_str_eq(with_db("host=/sock dbname=app", "t1"),
+	    "host=/sock dbname=app dbname='t1'");
+}
