@@ -27,6 +27,7 @@
 struct config;
 struct mg_error;
 struct output;
+struct strbuf;
 struct strlist;
 struct version_state;
 
@@ -46,6 +47,19 @@ void	exec_close(struct exec *);
  */
 int	exec_open_offline(struct exec **out, const struct config *,
 	    const struct output *, int from_base, struct mg_error *err);
+/* The dialect's name: "sqlite", "postgresql". */
+const char *exec_dialect_name(const struct exec *);
+
+/*
+ * Append the database's schema as a normalized snapshot: one line per
+ * fact, sorted in byte order, so that two snapshots compare with strcmp
+ * (dialects/snapshot.h; the line formats are in README.md "migrate
+ * snapshot"). The version tables and what belongs to them are left out.
+ * Reads only. An offline exec is MG_EUSAGE; a failed read MG_EDB.
+ */
+int	exec_snapshot(struct exec *, struct strbuf *out,
+	    struct mg_error *err);
+
 /* The SQL recorded so far (offline only). */
 const char *exec_offline_sql(const struct exec *);
 /* The version rows; empty when the version table does not exist yet. */
