@@ -62,6 +62,7 @@ CMD_PROTO(merge);
 CMD_PROTO(resolve);
 CMD_PROTO(revision);
 CMD_PROTO(show);
+CMD_PROTO(snapshot);
 CMD_PROTO(stamp);
 CMD_PROTO(status);
 CMD_PROTO(test);

@@ -53,6 +53,9 @@ static const struct cmd_entry commands[] = {
 	    "create a new revision file", CMD_CONFIG | CMD_GRAPH },
 	{ "show", cmd_show, "show REV",
 	    "show one revision", CMD_CONFIG | CMD_GRAPH },
+	{ "snapshot", cmd_snapshot, "snapshot [--json]",
+	    "print the database's schema, normalized, one fact a line",
+	    CMD_CONFIG | CMD_DB | CMD_JSON },
 	{ "stamp", cmd_stamp, "stamp [--purge] [--sql] REV...",
 	    "set the version table without running revisions",
 	    CMD_CONFIG | CMD_GRAPH },
@@ -106,7 +109,7 @@ usage(FILE *fp)
 	    "  -q, --quiet        no progress output\n"
 	    "  -v, --verbose      show statements as they run\n"
 	    "      --json         machine-readable output (current, heads, "
-	    "history, status)\n"
+	    "history, snapshot, status)\n"
 	    "      --yes          don't ask before touching a protected "
 	    "environment\n"
 	    "      --version      print the version\n\n"

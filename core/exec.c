@@ -329,6 +329,7 @@ exec_open_offline(struct exec **out, const struct config *cfg,
 	ex->od.table_exists = offline_table_exists;
 	ex->od.before_resume = NULL;
 	ex->od.backup = NULL;
+	ex->od.snapshot = NULL;
 	ex->d = &ex->od;
 	ex->db = (struct db *)(void *)ex;
 	ex->offline = 1;
@@ -376,6 +377,21 @@ const char *
 exec_offline_sql(const struct exec *ex)
 {
 	return ex->sql.buf;
+}
+
+const char *
+exec_dialect_name(const struct exec *ex)
+{
+	return ex->d->name;
+}
+
+int
+exec_snapshot(struct exec *ex, struct strbuf *out, struct mg_error *err)
+{
+	if (ex->offline || ex->d->snapshot == NULL)
+		return mg_error_set(err, MG_EUSAGE, "no schema snapshot "
+		    "without a database connection");
+	return ex->d->snapshot(ex->db, ex->vtable, ex->htable, out, err);
 }
 
 static void

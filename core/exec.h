@@ -56,6 +56,19 @@ int	exec_open_offline(struct exec **out, const struct config *,
 int	exec_offline_replay(struct exec *, const struct graph *,
 	    const struct plan *p, struct mg_error *err);
 
+/* The dialect's name: "sqlite", "postgresql". */
+const char *exec_dialect_name(const struct exec *);
+
+/*
+ * Append the database's schema as a normalized snapshot: one line per
+ * fact, sorted in byte order, so that two snapshots compare with strcmp
+ * (dialects/snapshot.h; the line formats are in README.md "migrate
+ * snapshot"). The version tables and what belongs to them are left out.
+ * Reads only. An offline exec is MG_EUSAGE; a failed read MG_EDB.
+ */
+int	exec_snapshot(struct exec *, struct strbuf *out,
+	    struct mg_error *err);
+
 /* The SQL recorded so far (offline only). */
 const char *exec_offline_sql(const struct exec *);
 /*
@@ -64,11 +77,6 @@ const char *exec_offline_sql(const struct exec *);
  */
 int	exec_statement(struct exec *, const char *sql, struct mg_error *err);
 
-/*
- * The normalized schema of the database (dialect.h's snapshot: one sorted
- * line per object, the version tables left out). Offline: MG_EUSAGE.
- */
-int	exec_snapshot(struct exec *, struct strbuf *out, struct mg_error *err);
 
 /* The version rows; empty when the version table does not exist yet. */
 int	exec_read_rows(struct exec *, struct strlist *rows,

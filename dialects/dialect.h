@@ -87,6 +87,16 @@ struct dialect {
 	 * append the copy's name to out. NULL when the dialect cannot.
 	 */
 	int	(*backup)(struct db *, struct strbuf *out, struct mg_error *);
+	/*
+	 * Append the schema as a normalized snapshot (dialects/snapshot.h:
+	 * one line per fact, sorted, escaped), leaving out the version
+	 * tables vtable and htable (maybe schema-qualified) with what
+	 * belongs to them, and the database's own objects. It holds no data
+	 * (no row counts, no sequence values), so that the snapshots of two
+	 * databases with the same schema are equal. Reads only.
+	 */
+	int	(*snapshot)(struct db *, const char *vtable, const char *htable,
+		    struct strbuf *out, struct mg_error *);
 };
 
 extern const struct dialect dialect_postgres;

@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "dialect.h"
 #include "error.h"
+#include "snapshot.h"
 #include "strbuf.h"
 #include "url.h"
 #include "xmalloc.h"
@@ -377,6 +378,320 @@ sq_backup(struct db *db, struct strbuf *out, struct mg_error *err)
 	return rc;
 }
 
+/*
+ * The snapshot (dialect.h, DESIGN.md "migrate test"): the normalized SQL of
+ * every object of sqlite_schema (snapshot_sql), and per table what SQLite
+ * makes of it: its columns, indexes and foreign keys from the pragmas.
+ */
+struct sq_snap {
+	struct snapshot	 lines;
+	char		**tables;
+	size_t		  ntables;
+	struct strbuf	  line, cols;
+	const char	 *table;	/* the table of the pragma queries */
+	char		**idx;		/* its indexes, 4 fields each */
+	size_t		  nidx;
+	long		  fk_id;	/* the foreign key being built, or -1 */
+};
+
+static const char *
+val(char *const *vals, int i)
+{
+	return vals[i] ? vals[i] : "";
+}
+
+/* type, name, tbl_name, sql of sqlite_schema */
+static int
+snap_object(void *payload, int ncols, char *const *vals)
+{
+	struct sq_snap	*sn = payload;
+	struct strbuf	*l = &sn->line;
+
+	if (ncols != 4 || vals[0] == NULL || vals[1] == NULL)
+		return 0;
+	strbuf_reset(l);
+	strbuf_addf(l, "%s ", vals[0]);
+	/* An index or trigger is named with its table, as in PostgreSQL. */
+	if (strcmp(vals[0], "index") == 0 || strcmp(vals[0], "trigger") == 0) {
+		snapshot_ident(l, val(vals, 2));
+		strbuf_addch(l, ' ');
+	}
+	snapshot_ident(l, vals[1]);
+	strbuf_addstr(l, ": ");
+	snapshot_sql(l, val(vals, 3));
+	snapshot_add(&sn->lines, l->buf);
+	/*
+	 * A virtual table's pragmas need its module loaded; its statement
+	 * says all there is.
+	 */
+	if (strcmp(vals[0], "table") == 0 &&
+	    strncasecmp(val(vals, 3), "CREATE VIRTUAL ", 15) != 0) {
+		sn->tables = xreallocarray(sn->tables, sn->ntables + 1,
+		    sizeof(*sn->tables));
+		sn->tables[sn->ntables++] = xstrdup(vals[1]);
+	}
+	return 0;
+}
+
+/* cid, name, type, notnull, dflt_value, pk, hidden of pragma_table_xinfo */
+static int
+snap_column(void *payload, int ncols, char *const *vals)
+{
+	struct sq_snap	*sn = payload;
+	struct strbuf	*l = &sn->line;
+
+	if (ncols != 7 || vals[1] == NULL)
+		return 0;
+	strbuf_reset(l);
+	strbuf_addstr(l, "column ");
+	snapshot_ident(l, sn->table);
+	strbuf_addch(l, '.');
+	snapshot_ident(l, vals[1]);
+	if (*val(vals, 2))
+		strbuf_addf(l, " %s", vals[2]);
+	if (strcmp(val(vals, 3), "0") != 0)
+		strbuf_addstr(l, " NOT NULL");
+	if (vals[4] != NULL)
+		strbuf_addf(l, " DEFAULT %s", vals[4]);
+	if (strcmp(val(vals, 5), "0") != 0)
+		strbuf_addf(l, " PRIMARY KEY %s", vals[5]);
+	switch (atoi(val(vals, 6))) {
+	case 1: strbuf_addstr(l, " HIDDEN"); break;
+	case 2: strbuf_addstr(l, " GENERATED VIRTUAL"); break;
+	case 3: strbuf_addstr(l, " GENERATED STORED"); break;
+	}
+	snapshot_add(&sn->lines, l->buf);
+	if (sn->cols.len > 0)
+		strbuf_addstr(&sn->cols, ", ");
+	snapshot_ident(&sn->cols, vals[1]);
+	return 0;
+}
+
+/* name, unique, origin, partial of pragma_index_list: kept in sn->idx. */
+static int
+snap_index(void *payload, int ncols, char *const *vals)
+{
+	struct sq_snap	*sn = payload;
+	int		 i;
+
+	if (ncols != 4 || vals[0] == NULL)
+		return 0;
+	sn->idx = xreallocarray(sn->idx, sn->nidx + 4, sizeof(*sn->idx));
+	for (i = 0; i < 4; i++)
+		sn->idx[sn->nidx++] = xstrdup(val(vals, i));
+	return 0;
+}
+
+/* cid, name, desc, coll of pragma_index_xinfo (key columns) */
+static int
+snap_index_key(void *payload, int ncols, char *const *vals)
+{
+	struct strbuf	*l = payload;
+
+	if (ncols != 4)
+		return 0;
+	if (l->buf[l->len - 1] != '(')
+		strbuf_addstr(l, ", ");
+	if (vals[1] != NULL)
+		snapshot_ident(l, vals[1]);
+	else
+		strbuf_addstr(l, strcmp(val(vals, 0), "-1") == 0 ? "rowid" :
+		    "<expression>");
+	strbuf_addstr(l, strcmp(val(vals, 2), "0") != 0 ? " DESC" : " ASC");
+	if (vals[3] != NULL)
+		strbuf_addf(l, " COLLATE %s", vals[3]);
+	return 0;
+}
+
+static void
+snap_fk_end(struct sq_snap *sn)
+{
+	if (sn->fk_id >= 0)
+		snapshot_add(&sn->lines, sn->line.buf);
+	sn->fk_id = -1;
+}
+
+/*
+ * id, seq, table, from, to, on_update, on_delete, match of
+ * pragma_foreign_key_list, by id and seq. The line leaves the id out:
+ * it is a position, and one foreign key added would renumber the others.
+ */
+static int
+snap_fk(void *payload, int ncols, char *const *vals)
+{
+	struct sq_snap	*sn = payload;
+	struct strbuf	*l = &sn->line;
+	long		 id;
+
+	if (ncols != 8 || vals[0] == NULL)
+		return 0;
+	id = atol(vals[0]);
+	if (id != sn->fk_id) {
+		snap_fk_end(sn);
+		sn->fk_id = id;
+		strbuf_reset(l);
+		strbuf_reset(&sn->cols);
+		strbuf_addstr(l, "foreign key ");
+		snapshot_ident(l, sn->table);
+		strbuf_addstr(l, ": (");
+	} else {
+		/* Close the line to add one more pair of columns. */
+		strbuf_setlen(l, strstr(l->buf, ") REFERENCES ") - l->buf);
+		strbuf_addstr(l, ", ");
+		strbuf_addstr(&sn->cols, ", ");
+	}
+	snapshot_ident(l, val(vals, 3));
+	if (vals[4] != NULL)
+		snapshot_ident(&sn->cols, vals[4]);
+	strbuf_addstr(l, ") REFERENCES ");
+	snapshot_ident(l, val(vals, 2));
+	/* "to" is NULL when the parent's primary key is meant. */
+	if (sn->cols.len > 0)
+		strbuf_addf(l, " (%s)", sn->cols.buf);
+	strbuf_addf(l, " ON UPDATE %s ON DELETE %s MATCH %s", val(vals, 5),
+	    val(vals, 6), val(vals, 7));
+	return 0;
+}
+
+static void
+snap_index_clear(struct sq_snap *sn)
+{
+	size_t	i;
+
+	for (i = 0; i < sn->nidx; i++)
+		free(sn->idx[i]);
+	free(sn->idx);
+	sn->idx = NULL;
+	sn->nidx = 0;
+}
+
+static int
+snap_table(struct db *db, struct sq_snap *sn, const char *table,
+    struct mg_error *err)
+{
+	struct strbuf	 *l = &sn->line;
+	char		**f;
+	size_t		  i;
+	int		  rc;
+
+	sn->table = table;
+	strbuf_reset(&sn->cols);
+	if ((rc = sq_query(db, "SELECT cid, name, type, \"notnull\", "
+	    "dflt_value, pk, hidden FROM pragma_table_xinfo(?1) ORDER BY cid",
+	    &table, 1, snap_column, sn, err)) != 0)
+		return rc;
+	strbuf_reset(l);
+	strbuf_addstr(l, "table ");
+	snapshot_ident(l, table);
+	strbuf_addf(l, " columns: %s", sn->cols.buf);
+	snapshot_add(&sn->lines, l->buf);
+
+	if ((rc = sq_query(db, "SELECT name, \"unique\", origin, partial "
+	    "FROM pragma_index_list(?1)", &table, 1, snap_index, sn,
+	    err)) != 0)
+		goto done;
+	for (i = 0; i < sn->nidx; i += 4) {
+		f = sn->idx + i;
+		strbuf_reset(l);
+		strbuf_addstr(l, "index ");
+		snapshot_ident(l, table);
+		strbuf_addch(l, ' ');
+		snapshot_ident(l, f[0]);
+		strbuf_addstr(l, " keys: (");
+		if ((rc = sq_query(db, "SELECT cid, name, \"desc\", coll FROM "
+		    "pragma_index_xinfo(?1) WHERE key ORDER BY seqno",
+		    (const char *const *)&f[0], 1, snap_index_key, l,
+		    err)) != 0)
+			goto done;
+		strbuf_addf(l, ")%s ORIGIN %s%s", strcmp(f[1], "0") != 0 ?
+		    " UNIQUE" : "", f[2], strcmp(f[3], "0") != 0 ?
+		    " PARTIAL" : "");
+		snapshot_add(&sn->lines, l->buf);
+	}
+
+	sn->fk_id = -1;
+	if ((rc = sq_query(db, "SELECT id, seq, \"table\", \"from\", \"to\", "
+	    "on_update, on_delete, match FROM pragma_foreign_key_list(?1) "
+	    "ORDER BY id, seq", &table, 1, snap_fk, sn, err)) != 0)
+		goto done;
+	snap_fk_end(sn);
+done:
+	snap_index_clear(sn);
+	return rc;
+}
+
+/* The table name of a version table setting: "main.x", "x" or "\"x\"". */
+static char *
+bare_table(const char *name)
+{
+	const char	*dot = strrchr(name, '.');
+	size_t		 len;
+
+	if (dot != NULL)
+		name = dot + 1;
+	len = strlen(name);
+	if (len >= 2 && name[0] == '"' && name[len - 1] == '"')
+		return xstrndup(name + 1, len - 2);
+	return xstrdup(name);
+}
+
+static int
+sq_snapshot(struct db *db, const char *vtable, const char *htable,
+    struct strbuf *out, struct mg_error *err)
+{
+	struct sq_snap	 sn;
+	struct mg_error	 ignored = MG_ERROR_INIT;
+	const char	*params[2];
+	char		*v = bare_table(vtable), *h = bare_table(htable);
+	size_t		 i;
+	int		 rc, own;
+
+	memset(&sn, 0, sizeof(sn));
+	strbuf_init(&sn.line, 0);
+	strbuf_init(&sn.cols, 0);
+	/* One read transaction: the pragmas see the schema the list saw. */
+	if ((own = sqlite3_get_autocommit(db->h)) != 0 &&
+	    (rc = simple(db, "BEGIN", err)) != 0)
+		goto done;
+	params[0] = v;
+	params[1] = h;
+	/*
+	 * sqlite_% are SQLite's own: sqlite_sequence, sqlite_stat*, and the
+	 * automatic indexes (which pragma_index_list shows with their table).
+	 */
+	if ((rc = sq_query(db, "SELECT type, name, tbl_name, sql FROM "
+	    "sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND "
+	    "lower(name) NOT IN (lower(?1), lower(?2)) AND lower(tbl_name) "
+	    "NOT IN (lower(?1), lower(?2))", params, 2, snap_object, &sn,
+	    err)) != 0)
+		goto done;
+	for (i = 0; i < sn.ntables; i++)
+		if ((rc = snap_table(db, &sn, sn.tables[i], err)) != 0)
+			goto done;
+done:
+	if (own && !sqlite3_get_autocommit(db->h)) {
+		if (rc == 0)
+			rc = simple(db, "COMMIT", err);
+		else {
+			simple(db, "ROLLBACK", &ignored);
+			mg_error_clear(&ignored);
+		}
+	}
+	if (rc == 0)
+		snapshot_finish(&sn.lines, out);
+	else
+		mg_error_prefix(err, "cannot read the schema");
+	for (i = 0; i < sn.ntables; i++)
+		free(sn.tables[i]);
+	free(sn.tables);
+	snapshot_clear(&sn.lines);
+	strbuf_release(&sn.line);
+	strbuf_release(&sn.cols);
+	free(v);
+	free(h);
+	return rc;
+}
+
 const struct dialect dialect_sqlite = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -394,4 +709,5 @@ const struct dialect dialect_sqlite = {
 	.rewrite = sq_rewrite,
 	.now_sql = "strftime('%Y-%m-%d %H:%M:%f', 'now')",
 	.backup = sq_backup,
+	.snapshot = sq_snapshot,
 };

@@ -27,10 +27,11 @@ for m in plan graph revspec version sqlsplit; do
 		    violation "$f" "a pure module does no I/O"
 	done
 done
-# The DDL renderer is pure too: a dialect's SQL text, no database library.
-for f in dialects/ddl.c dialects/ddl.h; do
+# The DDL renderer and the snapshot text are pure too: a dialect's SQL
+# text, no database library.
+for f in dialects/ddl.c dialects/ddl.h dialects/snapshot.c dialects/snapshot.h; do
 	grep -qE '#include (<(libpq-fe|sqlite3)\.h>|"(dialect|exec|config)\.h")' "$f" &&
-	    violation "$f" "the DDL renderer must not touch a database"
+	    violation "$f" "the DDL renderer and snapshot text must not touch a database"
 	grep -qE '\b(fopen|open|read|write|printf|fprintf|puts|opendir)\(' "$f" &&
 	    violation "$f" "a pure module does no I/O"
 done

@@ -84,7 +84,7 @@ if [ "$mode" != unit ]; then
 	# The files whose tests run on both dialects (helpers.bash's switch);
 	# the others (lock.bats: SQLite's lock file; cache.bats: no database;
 	# backup.bats: SQLite's VACUUM INTO copy) are SQLite's alone.
-	dialect_files="help commands bad_input example graph offline ddl"
+	dialect_files="help commands bad_input example graph offline ddl snapshot test"
 	sqlite_files='' pg_dialect_files='' pg_only_files=''
 	for f in "$here"/cli/*.bats; do
 		[ -e "$f" ] || continue
