@@ -63,7 +63,7 @@ static const struct cmd_entry commands[] = {
 	    "list applied and pending revisions",
 	    CMD_CONFIG | CMD_GRAPH | CMD_DB | CMD_JSON },
 	{ "test", cmd_test, "test [--from REV] [--to REV] [--url URL] "
-	    "[--json]",
+	    "[--strict] [--json]",
 	    "upgrade, downgrade and upgrade again each revision, comparing "
 	    "schemas", CMD_CONFIG | CMD_GRAPH | CMD_JSON },
 	{ "upgrade", cmd_upgrade, "upgrade [--sql] [[FROM:]TARGET]",
