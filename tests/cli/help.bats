@@ -3,7 +3,7 @@
 
 load helpers
 
-COMMANDS=(compile current downgrade heads history init revision show stamp status upgrade)
+COMMANDS=(compile current downgrade heads history init lint revision show stamp status upgrade)
 
 @test "every command answers --help on stdout with exit 0, without a config" {
 	mkdir empty
