@@ -58,6 +58,7 @@ CMD_PROTO(downgrade);
 CMD_PROTO(heads);
 CMD_PROTO(history);
 CMD_PROTO(init);
+CMD_PROTO(lint);
 CMD_PROTO(merge);
 CMD_PROTO(resolve);
 CMD_PROTO(revision);

@@ -41,6 +41,9 @@ static const struct cmd_entry commands[] = {
 	    CMD_CONFIG | CMD_GRAPH | CMD_JSON },
 	{ "init", cmd_init, "init [--dir DIR] [--url URL]",
 	    "create migrate.ini and the revision directory", 0 },
+	{ "lint", cmd_lint, "lint [--json] [REV...]",
+	    "report PostgreSQL locking hazards in the SQL revisions",
+	    CMD_CONFIG | CMD_GRAPH | CMD_JSON },
 	{ "merge", cmd_merge, "merge [-m MESSAGE] [--rev-id ID] "
 	    "[--branch-label L] REV... | heads",
 	    "create a revision that joins several heads",
@@ -109,7 +112,7 @@ usage(FILE *fp)
 	    "  -q, --quiet        no progress output\n"
 	    "  -v, --verbose      show statements as they run\n"
 	    "      --json         machine-readable output (current, heads, "
-	    "history, snapshot, status)\n"
+	    "history, snapshot, status, check, lint, test)\n"
 	    "      --yes          don't ask before touching a protected "
 	    "environment\n"
 	    "      --version      print the version\n\n"

@@ -62,6 +62,8 @@ struct split {
 	int		 transaction_off;
 	char		*rebuild;	/* a pending '-- migrate:rebuild' */
 	size_t		 rebuild_at;	/* its offset, for errors */
+	char		*lint_ignore;	/* a pending '-- migrate:lint-ignore' */
+	size_t		 lint_ignore_at; /* its (first) offset, for errors */
 
 	/* Line cache: offset lc_off is on line lc_line, starting at lc_bol. */
 	size_t		 lc_off, lc_bol;
@@ -216,6 +218,8 @@ slist_push(struct split *sp, struct slist *l, size_t start, size_t end)
 	where(sp, start, &st->line, &st->col);
 	st->rebuild = sp->rebuild;
 	sp->rebuild = NULL;
+	st->lint_ignore = sp->lint_ignore;
+	sp->lint_ignore = NULL;
 }
 
 /* "CREATE [TEMP] TABLE" at start: what a rebuild directive must precede. */
@@ -253,6 +257,8 @@ push(struct split *sp, size_t start, size_t end)
 	if (sp->cur == NULL) {
 		free(sp->rebuild);	/* another dialect's section */
 		sp->rebuild = NULL;
+		free(sp->lint_ignore);
+		sp->lint_ignore = NULL;
 		return 0;
 	}
 	if (sp->rebuild != NULL && !is_create_table(sp->buf + start,
@@ -272,6 +278,7 @@ slist_free(struct slist *l)
 	for (i = 0; i < l->n; i++) {
 		free(l->v[i].sql);
 		free(l->v[i].rebuild);
+		free(l->v[i].lint_ignore);
 	}
 	free(l->v);
 	l->v = NULL;
@@ -580,14 +587,20 @@ verbatim(struct split *sp, const struct dline *begin)
 	return 0;
 }
 
-/* A rebuild directive must have its CREATE TABLE before anything else. */
+/*
+ * A rebuild directive must have its CREATE TABLE before anything else, and
+ * a lint-ignore directive a statement in its section to apply to.
+ */
 static int
-dangling_rebuild(struct split *sp)
+dangling(struct split *sp)
 {
-	if (sp->rebuild == NULL)
-		return 0;
-	return fail(sp, sp->rebuild_at, "'-- migrate:rebuild %s' is not "
-	    "followed by a CREATE TABLE statement", sp->rebuild);
+	if (sp->rebuild != NULL)
+		return fail(sp, sp->rebuild_at, "'-- migrate:rebuild %s' is "
+		    "not followed by a CREATE TABLE statement", sp->rebuild);
+	if (sp->lint_ignore != NULL)
+		return fail(sp, sp->lint_ignore_at, "'-- migrate:lint-ignore "
+		    "%s' is not followed by a statement", sp->lint_ignore);
+	return 0;
 }
 
 static int
@@ -595,7 +608,7 @@ section(struct split *sp, const struct dline *dl, int dir)
 {
 	int	 dia = DIA_GENERIC;
 
-	if (dangling_rebuild(sp) != 0)
+	if (dangling(sp) != 0)
 		return MG_EREVISION;
 	if (dl->nargs > 1)
 		return fail(sp, (size_t)(dl->arg[1] - sp->buf),
@@ -624,6 +637,40 @@ section(struct split *sp, const struct dline *dl, int dir)
 	else
 		sp->cur = NULL;
 	sp->lexdia = dia == DIA_GENERIC ? sp->want : dia;
+	sp->pos = next_line(sp, dl->eol);
+	return 0;
+}
+
+/*
+ * '-- migrate:lint-ignore RULE[,RULE...]': the rest of the line, kept as
+ * written for the next statement (core/lint.c reads the list). Several
+ * such lines before one statement add up.
+ */
+static int
+lint_ignore(struct split *sp, const struct dline *dl)
+{
+	struct strbuf	 sb = STRBUF_INIT;
+	const char	*b = sp->buf;
+	size_t		 start, end;
+
+	if (!sp->in_section)
+		return fail(sp, dl->dash, "'-- migrate:lint-ignore' outside a "
+		    "'-- migrate:upgrade' or '-- migrate:downgrade' section");
+	if (dl->nargs == 0)
+		return fail(sp, dl->dash, "expected a rule name after "
+		    "'-- migrate:lint-ignore'");
+	start = (size_t)(dl->arg[0] - b);
+	end = dl->eol;
+	while (end > start && is_blank((unsigned char)b[end - 1]))
+		end--;
+	if (sp->lint_ignore != NULL) {
+		strbuf_addstr(&sb, sp->lint_ignore);
+		strbuf_addch(&sb, ',');
+		free(sp->lint_ignore);
+	} else
+		sp->lint_ignore_at = dl->dash;
+	strbuf_add(&sb, b + start, end - start);
+	sp->lint_ignore = strbuf_detach(&sb, NULL);
 	sp->pos = next_line(sp, dl->eol);
 	return 0;
 }
@@ -663,13 +710,16 @@ directive(struct split *sp, const struct dline *dl)
 		if (dl->nargs != 1)
 			return fail(sp, dl->dash, "expected one table name "
 			    "after '-- migrate:rebuild'");
-		if (dangling_rebuild(sp) != 0)
-			return MG_EREVISION;
+		/* A pending lint-ignore goes on to the CREATE TABLE. */
+		if (sp->rebuild != NULL)
+			return dangling(sp);
 		sp->rebuild = xstrndup(dl->arg[0], dl->arglen[0]);
 		sp->rebuild_at = dl->dash;
 		sp->pos = next_line(sp, dl->eol);
 		return 0;
 	}
+	if (arg_is(name, n, "lint-ignore"))
+		return lint_ignore(sp, dl);
 	if (arg_is(name, n, "statement-end"))
 		return fail(sp, dl->dash, "'-- migrate:statement-end' without "
 		    "'-- migrate:statement-begin'");
@@ -678,7 +728,7 @@ directive(struct split *sp, const struct dline *dl)
 	if (sp->err != NULL)
 		strbuf_addstr(&sp->err->hint, "Directives are upgrade, "
 		    "downgrade, transaction off, statement-begin, "
-		    "statement-end and rebuild TABLE.");
+		    "statement-end, rebuild TABLE and lint-ignore RULE.");
 	return rc;
 }
 
@@ -817,7 +867,7 @@ sqlsplit_parse(struct script *out, const char *buf, size_t len,
 	/* The header: everything up to the first '-- migrate:' line. */
 	while (sp.pos < len && !directive_at(&sp, sp.pos, &dl))
 		sp.pos = next_line(&sp, sp.pos);
-	if ((rc = lex(&sp)) != 0 || (rc = dangling_rebuild(&sp)) != 0)
+	if ((rc = lex(&sp)) != 0 || (rc = dangling(&sp)) != 0)
 		goto done;
 
 	for (dir = 0; dir < DIR_N; dir++)
@@ -852,6 +902,7 @@ sqlsplit_parse(struct script *out, const char *buf, size_t len,
 
 done:
 	free(sp.rebuild);
+	free(sp.lint_ignore);
 	for (dir = 0; dir < DIR_N; dir++)
 		for (dia = 0; dia < DIA_N; dia++)
 			slist_free(&sp.lists[dir][dia]);
@@ -868,10 +919,12 @@ sqlsplit_free(struct script *s)
 	for (i = 0; i < s->up.n; i++) {
 		free(s->up.v[i].sql);
 		free(s->up.v[i].rebuild);
+		free(s->up.v[i].lint_ignore);
 	}
 	for (i = 0; i < s->down.n; i++) {
 		free(s->down.v[i].sql);
 		free(s->down.v[i].rebuild);
+		free(s->down.v[i].lint_ignore);
 	}
 	free(s->up.v);
 	free(s->down.v);

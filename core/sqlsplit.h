@@ -9,9 +9,15 @@
  *   -- migrate:transaction off
  *   -- migrate:statement-begin / -- migrate:statement-end
  *   -- migrate:rebuild TABLE
+ *   -- migrate:lint-ignore RULE[,RULE...]
  * The rebuild directive marks the next statement, which must be a CREATE
  * TABLE, as the new definition of TABLE: the executor rebuilds the table
  * (SQLite's create-copy-drop-rename procedure) instead of running it.
+ * The lint-ignore directive hands the rest of its line to the next
+ * statement (stmt.lint_ignore), whose findings of those rules `migrate
+ * lint` leaves out; several such lines before one statement are joined
+ * with ','. Both directives are errors outside a section, and when no
+ * statement follows them in their section.
  * Everything before the first section line is the header (see revision.h)
  * and is skipped. A dialect-specific section replaces the generic section of
  * the same direction when the requested dialect matches; sections for other
@@ -42,6 +48,7 @@ struct stmt {
 	size_t	 offset;	/* byte offset of sql[0] in the file */
 	int	 line, col;	/* position of sql[0] in the file */
 	char	*rebuild;	/* -- migrate:rebuild TABLE: TABLE, else NULL */
+	char	*lint_ignore;	/* -- migrate:lint-ignore LIST: LIST, or NULL */
 };
 
 struct stmt_list {

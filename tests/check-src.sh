@@ -19,7 +19,7 @@ for f in cmd/*.[ch] core/*.[ch] dialects/*.[ch]; do
 	grep -qE '#include <openssl/' "$f" &&
 	    violation "$f" "only core/checksum.c may include OpenSSL"
 done
-for m in plan graph revspec version sqlsplit; do
+for m in plan graph revspec version sqlsplit lint; do
 	for f in core/$m.c core/$m.h; do
 		grep -qE '#include "(dialect|exec|config)\.h"' "$f" &&
 		    violation "$f" "a pure module must not include dialect/exec/config"

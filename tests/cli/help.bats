@@ -3,7 +3,7 @@
 
 load helpers
 
-COMMANDS=(compile current downgrade heads history init revision show snapshot stamp status upgrade)
+COMMANDS=(branches check compile current downgrade heads history init lint merge resolve revision show snapshot stamp status test upgrade)
 
 @test "every command answers --help on stdout with exit 0, without a config" {
 	mkdir empty

@@ -931,3 +931,123 @@ Test(sqlsplit, rebuild_needs_one_table_name)
 	    "CREATE TABLE t (a int);\n", "sqlite", "expected one table name "
 	    "after '-- migrate:rebuild'", 2, 1);
 }
+
+/* -- migrate:lint-ignore RULE[,RULE...] */
+
+Test(sqlsplit, lint_ignore_marks_the_next_statement_only)
+{
+	expect_ok("-- migrate:upgrade\n"
+	    "SELECT 1;\n"
+	    "-- migrate:lint-ignore drop-column,rename  \n"
+	    "ALTER TABLE t DROP COLUMN a;\n"
+	    "ALTER TABLE t DROP COLUMN b;\n"
+	    "-- migrate:downgrade\n"
+	    "  -- migrate:lint-ignore drop-table\r\n"
+	    "DROP TABLE t;\n", "postgresql");
+	cr_assert_eq(s.up.n, 3);
+	cr_assert_null(s.up.v[0].lint_ignore);
+	cr_assert_str_eq(s.up.v[1].lint_ignore, "drop-column,rename");
+	expect_up(1, "ALTER TABLE t DROP COLUMN a");
+	cr_assert_null(s.up.v[2].lint_ignore);
+	cr_assert_eq(s.down.n, 1);
+	cr_assert_str_eq(s.down.v[0].lint_ignore, "drop-table");
+	/* The directive is a comment line: positions are unchanged. */
+	expect_pos(&s.up.v[1], 73, 4, 1);
+}
+
+Test(sqlsplit, lint_ignore_lines_add_up)
+{
+	expect_ok("-- migrate:upgrade\n"
+	    "-- migrate:lint-ignore set-not-null\n"
+	    "-- a comment between them\n"
+	    "-- migrate:lint-ignore lock-timeout, rename\n"
+	    "ALTER TABLE t ALTER COLUMN a SET NOT NULL;\n", "postgresql");
+	cr_assert_eq(s.up.n, 1);
+	cr_assert_str_eq(s.up.v[0].lint_ignore,
+	    "set-not-null,lock-timeout, rename");
+}
+
+Test(sqlsplit, lint_ignore_reaches_a_marked_statement)
+{
+	expect_ok("-- migrate:upgrade\n"
+	    "-- migrate:lint-ignore alter-column-type\n"
+	    "-- migrate:statement-begin\n"
+	    "ALTER TABLE t ALTER COLUMN a TYPE bigint;\n"
+	    "-- migrate:statement-end\n", "postgresql");
+	cr_assert_eq(s.up.n, 1);
+	cr_assert_str_eq(s.up.v[0].lint_ignore, "alter-column-type");
+}
+
+Test(sqlsplit, lint_ignore_with_a_rebuild)
+{
+	expect_ok("-- migrate:upgrade sqlite\n"
+	    "-- migrate:lint-ignore drop-table\n"
+	    "-- migrate:rebuild t\n"
+	    "CREATE TABLE t (a int NOT NULL);\n", "sqlite");
+	cr_assert_eq(s.up.n, 1);
+	cr_assert_str_eq(s.up.v[0].rebuild, "t");
+	cr_assert_str_eq(s.up.v[0].lint_ignore, "drop-table");
+}
+
+Test(sqlsplit, lint_ignore_in_another_dialects_section_is_dropped)
+{
+	expect_ok("-- migrate:upgrade\n"
+	    "SELECT 1;\n"
+	    "-- migrate:upgrade sqlite\n"
+	    "-- migrate:lint-ignore drop-table\n"
+	    "DROP TABLE t;\n"
+	    "-- migrate:downgrade\n"
+	    "SELECT 2;\n", "postgresql");
+	cr_assert_eq(s.up.n, 1);
+	cr_assert_null(s.up.v[0].lint_ignore);
+	cr_assert_eq(s.down.n, 1);
+	cr_assert_null(s.down.v[0].lint_ignore);
+}
+
+Test(sqlsplit, lint_ignore_without_a_statement)
+{
+	expect_error("-- migrate:upgrade\n"
+	    "SELECT 1;\n"
+	    "-- migrate:lint-ignore drop-table\n"
+	    "-- migrate:downgrade\n"
+	    "DROP TABLE t;\n", "postgresql", "'-- migrate:lint-ignore "
+	    "drop-table' is not followed by a statement", 3, 1);
+	teardown();
+	expect_error("-- migrate:upgrade\n"
+	    "SELECT 1;\n"
+	    "  -- migrate:lint-ignore rename\n", "postgresql",
+	    "'-- migrate:lint-ignore rename' is not followed by a statement",
+	    3, 3);
+}
+
+Test(sqlsplit, lint_ignore_needs_a_rule)
+{
+	expect_error("-- migrate:upgrade\n"
+	    "-- migrate:lint-ignore  \n"
+	    "DROP TABLE t;\n", "postgresql", "expected a rule name after "
+	    "'-- migrate:lint-ignore'", 2, 1);
+}
+
+Test(sqlsplit, lint_ignore_outside_a_section)
+{
+	expect_error("-- revision: 0001\n"
+	    "-- migrate:lint-ignore drop-table\n"
+	    "-- migrate:upgrade\n"
+	    "DROP TABLE t;\n", "postgresql", "'-- migrate:lint-ignore' "
+	    "outside a '-- migrate:upgrade' or '-- migrate:downgrade' "
+	    "section", 2, 1);
+}
+
+Test(sqlsplit, lint_ignore_is_freed_with_the_script)
+{
+	/* LeakSanitizer (make SANITIZE=address unit) checks this one. */
+	expect_ok("-- migrate:upgrade\n"
+	    "-- migrate:lint-ignore drop-table\n"
+	    "DROP TABLE t;\n"
+	    "-- migrate:downgrade\n"
+	    "-- migrate:lint-ignore missing-downgrade\n"
+	    "SELECT 1;\n", "postgresql");
+	sqlsplit_free(&s);
+	cr_assert_null(s.up.v);
+	cr_assert_null(s.down.v);
+}
