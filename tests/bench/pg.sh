@@ -17,6 +17,10 @@
 #      Informational: "floor + bookkeeping", the floor that also creates
 #      the history table and writes one history row per step, as migrate
 #      records them.
+#   3. `migrate test` (up, down, up per revision with schema snapshots, on
+#      a scratch database it creates and drops) over 25, 50 and 100
+#      generated revisions: wall time, and the per-revision cost at 100
+#      over that at 25 (1.00 = linear growth). No target.
 #   2. `migrate current` on an up-to-date database of 1,000 revisions:
 #      median wall time (hyperfine -N if installed, else a date +%s%N
 #      loop). Target: < 20 ms.
@@ -344,6 +348,33 @@ printf 'pg current over %d revisions: %s median (target < %d ms) %s\n' \
 echo "   (${cur_tool:-no timing}, $CUR_RUNS runs; load $REVS headers, connect, read the version table)"
 echo "   info: CPU (user+sys) $(fmt "$cur_cpu" %.1f " ms") mean per run; \`migrate --version\` (process start alone)" \
      "$(fmt "$ver_ms" %.1f " ms") median; load average now: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
+
+# ------------------------------------ 3. migrate test, growth with revisions
+echo
+echo "== PostgreSQL: migrate test (up, down, up per revision, schema snapshots)"
+test_rows=""
+for n in 25 50 100; do
+	tproj=$tmp/test$n
+	python3 "$here/gen.py" "$tproj" "$n" >/dev/null || { echo "   ERROR: gen.py failed"; break; }
+	turl=$("$PG_SH" createdb "$pgdir" "bench_test$n") || { echo "   ERROR: createdb failed"; break; }
+	t0=$(now_ns)
+	if (cd "$tproj" && "$MIGRATE" -q --url "$turl" test >"$tmp/test$n.out" 2>&1); then
+		ms=$(( ($(now_ns) - t0) / 1000000 ))
+		printf '   %3d revisions: %6d ms, %.1f ms per revision\n' "$n" "$ms" "$(awk -v a="$ms" -v b="$n" 'BEGIN { print a / b }')"
+		test_rows="$test_rows $n:$ms"
+	else
+		echo "   ERROR: migrate test over $n revisions failed: $(tail -n 3 "$tmp/test$n.out")"
+	fi
+done
+for r in $test_rows; do
+	add_row "pg migrate test, ${r%%:*} revs (scratch db)" "${r#*:} ms" "" ""
+done
+if [ -n "$test_rows" ]; then
+	# ms per revision at 100 over ms per revision at 25: 1.0 is linear
+	growth=$(echo "$test_rows" | tr ' ' '\n' | awk -F: 'NF == 2 { per[$1] = $2 / $1 } END { if (per[25] > 0 && per[100] > 0) printf "%.2f", per[100] / per[25]; else print "nan" }')
+	echo "   per-revision cost at 100 / at 25 revisions: ${growth}x (1.00 = linear)"
+	add_row "info: pg migrate test per-rev cost 100/25" "${growth}x" "" ""
+fi
 
 add_row "pg upgrade head, $REVS revs: migrate (median)" "$(fmt "$up_ms" %.0f " ms")" "" ""
 add_row "pg upgrade head, $REVS revs: psql floor" "$(fmt "$fup_ms" %.0f " ms")" "" ""

@@ -21,7 +21,10 @@
 #      whole commands `migrate heads` and `migrate upgrade heads` on a
 #      SQLite database already at the heads (nothing to do: scan, graph,
 #      connect, read the rows, resolve, plan), medians of wall time.
-#   4. PostgreSQL (tests/bench/pg.sh, on a throwaway cluster of its own):
+#   4. `migrate test` on SQLite: the example project, and 25, 50, 100
+#      generated revisions (per-revision cost at 100 over 25: 1.00 =
+#      linear). No target.
+#   5. PostgreSQL (tests/bench/pg.sh, on a throwaway cluster of its own):
 #      upgrade head / downgrade base of 1,000 revisions against a psql
 #      floor (targets: ratio <= 1.3), and `migrate current` (< 20 ms).
 #      Its figures join the summary.  BENCH_PG_* knobs: see pg.sh.
@@ -355,7 +358,28 @@ fi
 [ -n "$graph_note" ] && echo "   ERROR: $graph_note"
 cd "$tmp" || die "cd $tmp"
 
-# ------------------------------------------------- 4. PostgreSQL (pg.sh)
+# ------------------------------------ 4. migrate test on SQLite (scratch)
+
+echo
+echo "== migrate test (up, down, up per revision, schema snapshots) on SQLite"
+ex_test_ms=nan sq_test_rows=""
+exdir=$here/../../examples/shipping
+if [ -d "$exdir" ]; then
+	ex_test_ms=$(cd "$exdir" && MIGRATE_CACHE_DIR=$tmp/cache wall_ms 5 "$MIGRATE" -q test)
+	echo "   the example project ($(ls "$exdir/versions" | grep -c '^[0-9]') revisions, one a C plugin): $(fmt "$ex_test_ms" %.0f " ms") median of 5"
+fi
+for n in 25 50 100; do
+	tproj=$tmp/sqtest$n
+	python3 "$here/gen.py" "$tproj" "$n" >/dev/null || die "gen.py failed"
+	ms=$(cd "$tproj" && wall_ms 3 "$MIGRATE" -q test)
+	printf '   %3d generated revisions: %s, %s per revision\n' "$n" "$(fmt "$ms" %.0f " ms")" \
+	    "$(awk -v a="$ms" -v b="$n" 'BEGIN { if (a == "nan") print "n/a"; else printf "%.1f ms", a / b }')"
+	sq_test_rows="$sq_test_rows $n:$ms"
+done
+sq_growth=$(echo "$sq_test_rows" | tr ' ' '\n' | awk -F: 'NF == 2 && $2 != "nan" { per[$1] = $2 / $1 } END { if (per[25] > 0 && per[100] > 0) printf "%.2f", per[100] / per[25]; else print "nan" }')
+echo "   per-revision cost at 100 / at 25 revisions: ${sq_growth}x (1.00 = linear)"
+
+# ------------------------------------------------- 5. PostgreSQL (pg.sh)
 
 echo
 MIGRATE=$MIGRATE BENCH_PG_SUMMARY="$tmp/pg.summary" "$here/pg.sh" ||
@@ -381,6 +405,11 @@ row "info: same, from half way" "$(fmt "$plan_half_ms" %.2f " ms")" "" ""
 row "info: graph build, same graph" "$(fmt "$build_ms" %.2f " ms")" "" ""
 row "info: whole 'upgrade heads', at heads" "$(fmt "$gup_ms" %.1f " ms")" "" ""
 row "info: whole 'heads', same graph" "$(fmt "$gheads_ms" %.1f " ms")" "" ""
+row "migrate test, example project (SQLite)" "$(fmt "$ex_test_ms" %.0f " ms")" "" ""
+for r in $sq_test_rows; do
+	row "migrate test, ${r%%:*} generated revs (SQLite)" "$(fmt "${r#*:}" %.0f " ms")" "" ""
+done
+row "info: SQLite migrate test per-rev cost 100/25" "${sq_growth}x" "" ""
 if [ -s "$tmp/pg.summary" ]; then
 	while IFS='|' read -r a b c d; do
 		row "$a" "$b" "$c" "$d"
