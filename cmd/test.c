@@ -1,4 +1,7 @@
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,18 +173,19 @@ test_one(struct tester *t, size_t rev, struct strbuf *before,
 	struct strbuf	 a = STRBUF_INIT, b = STRBUF_INIT, c = STRBUF_INIT;
 	struct strbuf	 name = STRBUF_INIT, detail = STRBUF_INIT;
 	struct strbuf	 changes = STRBUF_INIT, keep = STRBUF_INIT;
-	const char	*phase = NULL;
+	const char	*phase;
 	long		 start = clock_ms();
 	size_t		 n = 0;
 	int		 rc;
 
 	rev_name(&name, t->ctx->g->nodes[rev].rev);
+	phase = "upgrade";
 	if ((rc = step(t, rev, 1, err)) != 0 ||
 	    (rc = snapshot(t, &a, err)) != 0 ||
-	    (rc = step(t, rev, 0, err)) != 0 ||
+	    (phase = "downgrade", rc = step(t, rev, 0, err)) != 0 ||
 	    (rc = snapshot(t, &b, err)) != 0) {
 		mg_error_prefix(err, "%s", name.buf);
-		goto done;
+		goto broke;
 	}
 	strbuf_add(&keep, a.buf, a.len);
 	if ((n = diff(&detail, &changes, before, &b, "left behind",
@@ -189,10 +193,11 @@ test_one(struct tester *t, size_t rev, struct strbuf *before,
 		phase = "downgrade";
 		goto failed;
 	}
+	phase = "upgrade again";
 	if ((rc = step(t, rev, 1, err)) != 0 ||
 	    (rc = snapshot(t, &c, err)) != 0) {
 		mg_error_prefix(err, "%s (upgrading again)", name.buf);
-		goto done;
+		goto broke;
 	}
 	if ((n = diff(&detail, &changes, &a, &c, "added the second time",
 	    "missing the second time")) > 0) {
@@ -221,7 +226,6 @@ failed:
 	free(err->file);
 	err->file = NULL;
 	strbuf_add(&err->context, detail.buf, detail.len);
-	strbuf_addstr(&err->context, "\n");
 	strbuf_addstr(&t->report, t->nok ? ",\n    " : "\n    ");
 	strbuf_addstr(&t->report, "{\"revision\": ");
 	json_str(&t->report, t->ctx->g->nodes[rev].rev->id);
@@ -230,6 +234,19 @@ failed:
 	strbuf_addstr(&t->report, ", \"ok\": false, \"phase\": ");
 	json_str(&t->report, phase);
 	strbuf_addf(&t->report, ", \"differences\": [%s]}", changes.buf);
+	goto done;
+broke:
+	/* A statement failed: the report says where, with the message. */
+	strbuf_addstr(&t->report, t->nok ? ",\n    " : "\n    ");
+	strbuf_addstr(&t->report, "{\"revision\": ");
+	json_str(&t->report, t->ctx->g->nodes[rev].rev->id);
+	strbuf_addstr(&t->report, ", \"file\": ");
+	json_str(&t->report, t->ctx->g->nodes[rev].rev->path);
+	strbuf_addstr(&t->report, ", \"ok\": false, \"phase\": ");
+	json_str(&t->report, phase);
+	strbuf_addstr(&t->report, ", \"error\": ");
+	json_str(&t->report, err->msg.buf);
+	strbuf_addch(&t->report, '}');
 done:
 	strbuf_release(&a);
 	strbuf_release(&b);
@@ -248,6 +265,28 @@ struct scratch {
 	char	*path;		/* SQLite: to remove */
 };
 
+/*
+ * A connection to the configured server: the configured database, or,
+ * when that does not exist yet, the "postgres" maintenance database.
+ */
+static int
+admin_open(struct exec **out, struct cmd_ctx *ctx, struct mg_error *err)
+{
+	struct strbuf	 url = STRBUF_INIT;
+	char		*saved = ctx->cfg->url;
+	int		 rc;
+
+	if ((rc = exec_open(out, ctx->cfg, &ctx->out, err)) == 0)
+		return 0;
+	url_with_dbname(&url, saved, "postgres");
+	ctx->cfg->url = url.buf;
+	mg_error_clear(err);
+	rc = exec_open(out, ctx->cfg, &ctx->out, err);
+	ctx->cfg->url = saved;
+	strbuf_release(&url);
+	return rc;
+}
+
 static int
 scratch_make(struct scratch *s, struct cmd_ctx *ctx, struct mg_error *err)
 {
@@ -265,7 +304,8 @@ scratch_make(struct scratch *s, struct cmd_ctx *ctx, struct mg_error *err)
 		    tmp && *tmp ? tmp : "/tmp");
 		if ((fd = mkstemp(s->path)) == -1) {
 			rc = mg_error_set(err, MG_EIO, "cannot create a "
-			    "scratch database in '%s'", tmp ? tmp : "/tmp");
+			    "scratch database in '%s': %s", tmp && *tmp ? tmp :
+			    "/tmp", strerror(errno));
 			free(s->path);
 			s->path = NULL;
 			return rc;
@@ -277,16 +317,21 @@ scratch_make(struct scratch *s, struct cmd_ctx *ctx, struct mg_error *err)
 	/* Made through the configured server, which is otherwise untouched. */
 	s->dbname = xasprintf("migrate_test_%ld_%ld", (long)getpid(),
 	    (long)time(NULL));
-	if ((rc = exec_open(&admin, ctx->cfg, &ctx->out, err)) == 0) {
+	if ((rc = admin_open(&admin, ctx, err)) != 0)
+		mg_error_prefix(err, "cannot reach the configured server to "
+		    "create a scratch database");
+	else {
 		strbuf_addf(&sb, "CREATE DATABASE \"%s\"", s->dbname);
-		rc = exec_statement(admin, sb.buf, err);
+		if ((rc = exec_statement(admin, sb.buf, err)) != 0) {
+			mg_error_prefix(err, "cannot create the scratch "
+			    "database");
+			strbuf_addstr(&err->hint, "migrate test needs CREATEDB "
+			    "on the configured server, or --url of a database "
+			    "it may change.");
+		}
 		exec_close(admin);
 	}
 	if (rc != 0) {
-		mg_error_prefix(err, "cannot create the scratch database");
-		strbuf_addstr(&err->hint, "migrate test needs CREATEDB on the "
-		    "configured server, or --url of a database it may "
-		    "change.");
 		free(s->dbname);
 		s->dbname = NULL;
 	} else {
@@ -311,8 +356,7 @@ scratch_drop(struct scratch *s, struct cmd_ctx *ctx)
 		unlink(lock);
 		free(lock);
 	}
-	if (s->dbname != NULL && exec_open(&admin, ctx->cfg, &ctx->out,
-	    &err) == 0) {
+	if (s->dbname != NULL && admin_open(&admin, ctx, &err) == 0) {
 		/* FORCE (PostgreSQL 13+) ends a session a plugin left open. */
 		sql = xasprintf("DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)",
 		    s->dbname);
@@ -373,6 +417,151 @@ steps_of(struct cmd_ctx *ctx, const char *from, const char *to,
 	return 0;
 }
 
+/* Every file the test will run, both directions, parses first. */
+static int
+prepare_all(struct tester *t, const struct plan *all, struct mg_error *err)
+{
+	struct plan	both;
+	size_t		i;
+	int		rc;
+
+	both.n = 2 * all->n;
+	both.v = xcalloc(both.n + 1, sizeof(*both.v));
+	for (i = 0; i < all->n; i++) {
+		both.v[2 * i].rev = both.v[2 * i + 1].rev = all->v[i].rev;
+		both.v[2 * i].up = 1;
+	}
+	rc = exec_prepare(t->ex, t->ctx->g, &both, err);
+	free(both.v);
+	return rc;
+}
+
+static int
+run_tests(struct tester *t, const struct plan *all, size_t first,
+    int given, enum url_kind kind, struct mg_error *err)
+{
+	struct cmd_ctx	*ctx = t->ctx;
+	struct strlist	 none = { NULL, 0 }, rows = { NULL, 0 };
+	struct strbuf	 before = STRBUF_INIT;
+	long		 start = clock_ms();
+	size_t		 i;
+	int		 rc, have_vs = 0;
+
+	if ((rc = exec_open(&t->ex, ctx->cfg, &t->quiet, err)) != 0 ||
+	    (rc = exec_read_rows(t->ex, &rows, err)) != 0)
+		goto done;
+	/* --url's database must be at base: the test starts from there. */
+	if (given && rows.n > 0) {
+		rc = mg_error_set(err, MG_EUSAGE, "the database at --url is "
+		    "at '%s', not at base", rows.v[0]);
+		strbuf_addstr(&err->hint, "migrate test upgrades from base: "
+		    "give it an empty database, or leave --url out to use a "
+		    "scratch one.");
+		goto done;
+	}
+	if ((rc = prepare_all(t, all, err)) != 0 ||
+	    (rc = exec_lock(t->ex, err)) != 0 ||
+	    (rc = version_init(&t->vs, ctx->g, &none, err)) != 0)
+		goto done;
+	have_vs = 1;
+	for (i = 0; i < first; i++)
+		if ((rc = step(t, all->v[i].rev, 1, err)) != 0)
+			goto done;
+	if ((rc = snapshot(t, &before, err)) != 0)
+		goto done;
+	for (i = first; i < all->n; i++)
+		if ((rc = test_one(t, all->v[i].rev, &before, err)) != 0)
+			break;
+done:
+	if (ctx->out.json)
+		out_print(&ctx->out, "{\"ok\": %s, \"dialect\": \"%s\", "
+		    "\"tested\": %zu, \"ms\": %ld, \"revisions\": [%s\n  ]}\n",
+		    rc == 0 ? "true" : "false", kind == URL_SQLITE ?
+		    "sqlite" : "postgresql", t->nok, clock_ms() - start,
+		    t->report.buf);
+	else if (rc == 0)
+		out_print(&ctx->out, "%zu revision%s: every downgrade gives "
+		    "back the schema before its upgrade (%ld ms)\n", t->nok,
+		    t->nok == 1 ? "" : "s", clock_ms() - start);
+	if (have_vs)
+		version_free(&t->vs);
+	if (t->ex != NULL)
+		exec_unlock(t->ex);
+	exec_close(t->ex);
+	t->ex = NULL;
+	strlist_clear(&rows);
+	strbuf_release(&before);
+	strbuf_release(&t->report);
+	return rc;
+}
+
+/*
+ * The test runs in a child process, so that an interrupt (^C, a deploy
+ * tool's SIGTERM) still lets the parent drop the scratch database: the
+ * parent forwards the signal and cleans up once the child is gone. The
+ * child prints its own error; the parent returns a code of the same exit
+ * status with an empty message.
+ */
+static volatile sig_atomic_t	 child_pid;
+
+static void
+forward(int sig)
+{
+	if (child_pid > 0)
+		kill((pid_t)child_pid, sig);
+}
+
+static int
+guarded(struct tester *t, const struct plan *all, size_t first, int given,
+    enum url_kind kind, struct mg_error *err)
+{
+	static const int	 sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction	 sa, old[3];
+	pid_t			 pid;
+	size_t			 i;
+	int			 rc, status;
+
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) == -1)
+		return mg_error_set(err, MG_EIO, "cannot fork: %s",
+		    strerror(errno));
+	if (pid == 0) {
+		rc = run_tests(t, all, first, given, kind, err);
+		if (rc != 0 && err->msg.len > 0)
+			mg_error_print(err, stderr, t->ctx->out.secret);
+		fflush(stdout);
+		_exit(mg_exit_status(rc));
+	}
+	child_pid = pid;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = forward;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < 3; i++)
+		sigaction(sigs[i], &sa, &old[i]);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	for (i = 0; i < 3; i++)
+		sigaction(sigs[i], &old[i], NULL);
+	child_pid = 0;
+	if (WIFSIGNALED(status)) {
+		rc = mg_error_set(err, MG_EREFUSED, "migrate test was "
+		    "stopped by signal %d; the scratch database is dropped",
+		    WTERMSIG(status));
+		return rc;
+	}
+	switch (WEXITSTATUS(status)) {
+	case 0:
+		return 0;
+	case 1:
+		return MG_ECHECK;
+	case 3:
+		return MG_EREFUSED;
+	default:
+		return MG_EUSAGE;
+	}
+}
+
 int
 cmd_test(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 {
@@ -386,15 +575,12 @@ cmd_test(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 	struct tester		 t;
 	struct scratch		 s;
 	struct plan		 all = { NULL, 0 };
-	struct strlist		 none = { NULL, 0 };
-	struct strbuf		 before = STRBUF_INIT;
 	const char		*from = NULL, *to = "heads", *url = NULL;
 	enum url_kind		 kind;
 	char			*saved_url;
 	enum url_origin		 saved_origin;
-	size_t			 i, first;
-	long			 start = clock_ms();
-	int			 ch, rc, have_vs = 0, strict = 0;
+	size_t			 first;
+	int			 ch, rc, strict = 0;
 
 	while ((rc = cmd_getopt(ctx, argc, argv, "", longopts, &ch,
 	    err)) == 0 && ch != -1) {
@@ -422,6 +608,13 @@ cmd_test(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 	output_init(&t.quiet, 1, 0, 0);
 	if ((rc = steps_of(ctx, from, to, &all, &first, err)) != 0)
 		return rc;
+	/* An empty range would pass without testing anything. */
+	if (first >= all.n) {
+		plan_free(&all);
+		return mg_error_set(err, MG_EUSAGE, "nothing to test from "
+		    "'%s' to '%s': the range holds no revision",
+		    from ? from : "base", to);
+	}
 	saved_url = ctx->cfg->url;
 	saved_origin = ctx->cfg->url_origin;
 	if (url == NULL && (rc = scratch_make(&s, ctx, err)) != 0)
@@ -434,39 +627,11 @@ cmd_test(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 		    all.n - first, all.n - first == 1 ? "" : "s",
 		    url ? "--url's database" : s.path ? "a scratch SQLite "
 		    "file" : "a scratch PostgreSQL database");
-	if ((rc = exec_open(&t.ex, ctx->cfg, &t.quiet, err)) != 0 ||
-	    (rc = exec_lock(t.ex, err)) != 0 ||
-	    (rc = version_init(&t.vs, ctx->g, &none, err)) != 0)
-		goto done;
-	have_vs = 1;
-	for (i = 0; i < first; i++)
-		if ((rc = step(&t, all.v[i].rev, 1, err)) != 0)
-			goto done;
-	if ((rc = snapshot(&t, &before, err)) != 0)
-		goto done;
-	for (i = first; i < all.n; i++)
-		if ((rc = test_one(&t, all.v[i].rev, &before, err)) != 0)
-			break;
-done:
-	if (ctx->out.json)
-		out_print(&ctx->out, "{\"ok\": %s, \"dialect\": \"%s\", "
-		    "\"tested\": %zu, \"ms\": %ld, \"revisions\": [%s\n  ]}\n",
-		    rc == 0 ? "true" : "false", kind == URL_SQLITE ?
-		    "sqlite" : "postgresql", t.nok, clock_ms() - start, t.report.buf);
-	else if (rc == 0)
-		out_print(&ctx->out, "%zu revision%s: every downgrade gives "
-		    "back the schema before its upgrade (%ld ms)\n", t.nok,
-		    t.nok == 1 ? "" : "s", clock_ms() - start);
-	if (have_vs)
-		version_free(&t.vs);
-	if (t.ex != NULL)
-		exec_unlock(t.ex);
-	exec_close(t.ex);
+	rc = guarded(&t, &all, first, url != NULL, kind, err);
 	ctx->cfg->url = saved_url;
 	ctx->cfg->url_origin = saved_origin;
+done:
 	scratch_drop(&s, ctx);
 	plan_free(&all);
-	strbuf_release(&before);
-	strbuf_release(&t.report);
 	return rc;
 }
