@@ -1100,6 +1100,17 @@ rebuild_table(struct exec *ex, const char *table, const char *new_sql,
 	size_t			 i;
 	int			 rc;
 
+	/*
+	 * Replaying below a --sql range, a copy that cannot follow stays
+	 * broken; only a rebuild that is printed needs it.
+	 */
+	if (ex->offline && ex->silent && (ex->shadow == NULL ||
+	    ex->shadow_broken != NULL)) {
+		if (ex->shadow_broken == NULL)
+			ex->shadow_broken = xasprintf("no copy of table '%s'",
+			    table);
+		return 0;
+	}
 	if (ex->offline && (ex->shadow == NULL || ex->shadow_broken != NULL)) {
 		mg_error_set(err, MG_EUSAGE, "--sql cannot rebuild table "
 		    "'%s': a rebuild reads the table's definition from the "
@@ -1807,9 +1818,10 @@ exec_run(struct exec *ex, const struct graph *g, struct version_state *vs,
 			add_vop_sql(&sql, ex, g, &ops.v[j]);
 		if (a.id >= 0)
 			strbuf_addf(&sql, "UPDATE %s SET statements_done = %zu, "
-			    "duration_ms = %ld, checksum = '%s', success = TRUE "
-			    "WHERE id = %lld;\n", ex->htable, total,
-			    clock_ms() - start, l->checksum, a.id);
+			    "statements_total = %zu, duration_ms = %ld, "
+			    "checksum = '%s', success = TRUE WHERE id = %lld;\n",
+			    ex->htable, total, total, clock_ms() - start,
+			    l->checksum, a.id);
 		else
 			add_history_sql(&sql, ex, rev->id, dir, l->checksum,
 			    ex->offline ? -1 : clock_ms() - start, total,

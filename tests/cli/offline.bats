@@ -2,6 +2,9 @@
 # Offline mode (upgrade/downgrade/stamp --sql): the SQL the executor would
 # run, printed on stdout, with no database touched. The script applied by
 # hand (psql, sqlite3) must leave a database as the online command does.
+# On SQLite the script is also replayed on an empty in-memory database (a
+# range above base replays base..FROM there first, silently), so table
+# rebuilds are rendered; a plugin's mg_query is what cannot be printed.
 # On SQLite, or on PostgreSQL with MIGRATE_TEST_DIALECT=postgresql.
 
 load helpers
@@ -82,22 +85,127 @@ use_example() {
 	cp "$EXAMPLE"/versions/* versions/
 }
 
-# How far --sql renders the example from base: 0011 is a C plugin that reads
-# the shipments (mg_query), which offline mode cannot do; on SQLite 0007
-# already stops it, since its '-- migrate:rebuild shipments' reads the
-# table's current definition from the database. EX_TO is the last revision
-# it renders, EX_N the number of revisions up to it, EX_TO_STEP and
-# EX_TO_DOWN_STEP the progress lines of EX_TO.
-example_range() {
-	if is_pg; then
-		EX_TO=0010 EX_N=10
-		EX_TO_STEP="Running upgrade 0009 -> 0010, contract users.name"
-		EX_TO_DOWN_STEP="Running downgrade 0010 -> 0009, contract users.name"
-	else
-		EX_TO=0006 EX_N=6
-		EX_TO_STEP="Running upgrade 0005 -> 0006, backfill shipments.tracking_code"
-		EX_TO_DOWN_STEP="Running downgrade 0006 -> 0005, backfill shipments.tracking_code"
+# How far --sql renders the example: 0001..0010 on both databases. 0011 is a
+# C plugin that reads the shipments (mg_query), which offline mode cannot
+# do; its downgrade reads nothing and prints. On SQLite the table rebuilds
+# (0007 both ways, 0011's dropped column) are rendered from an in-memory
+# copy the script is replayed on.
+
+# The number of lines of $output matching ERE.
+count_lines() { # ERE
+	printf '%s\n' "$output" | grep -cE -- "$1"
+}
+
+# The SQLite rebuild of TABLE in $output at or after line FROM: the new
+# table created, the rows copied with their rowids (the INSERT line is
+# exactly COPY when given), the old table dropped, the new one renamed, in
+# that order. Sets RB_NEW and RB_RENAME to the first and last line.
+assert_rebuild() { # TABLE [FROM [COPY]]
+	local t=$1 new copy drop
+	new=$(line_of "^CREATE TABLE \"${t}__migrate_new\" \\(" "${2:-1}")
+	copy=$(line_of "^INSERT INTO \"${t}__migrate_new\" \\(rowid, .*\\) SELECT rowid, .* FROM \"$t\";$" "${2:-1}")
+	drop=$(line_of "^DROP TABLE \"$t\";$" "${2:-1}")
+	RB_RENAME=$(line_of "^ALTER TABLE \"${t}__migrate_new\" RENAME TO \"$t\";$" "${2:-1}")
+	RB_NEW=$new
+	[ -n "$new" ] && [ -n "$copy" ] && [ -n "$drop" ] &&
+	    [ -n "$RB_RENAME" ] && [ "$new" -lt "$copy" ] &&
+	    [ "$copy" -lt "$drop" ] && [ "$drop" -lt "$RB_RENAME" ] || {
+		show_run
+		fail "no rebuild of $t after line ${2:-1}" \
+		    "CREATE=$new INSERT=$copy DROP=$drop RENAME=$RB_RENAME"
+		return 1
+	}
+	if [ -n "${3:-}" ]; then
+		assert_eq "$(sed -n "${copy}p" <<<"$output")" "$3" \
+		    "the rebuild's copy of $t" || return 1
 	fi
+}
+
+# The SQLite script of a run with a rebuild turns foreign keys off once,
+# just before the first transaction of a revision (after the version
+# tables' DDL when there is some).
+assert_fk_off_once() {
+	local p
+	assert_eq "$(count_lines '^PRAGMA foreign_keys')" 1 \
+	    "PRAGMA foreign_keys lines" || return 1
+	p=$(line_of '^PRAGMA foreign_keys = OFF;$')
+	[ -n "$p" ] && [ "$(line_of '^BEGIN;$' "$p")" = $((p + 1)) ] ||
+	    { show_run; fail "PRAGMA foreign_keys = OFF is not before a BEGIN"; return 1; }
+	if [[ $output == *"CREATE TABLE IF NOT EXISTS migrate_history"* ]]; then
+		[ "$(line_of '^COMMIT;$')" -lt "$p" ] ||
+		    { show_run; fail "PRAGMA inside the version tables' DDL"; return 1; }
+	else
+		[ "$(line_of '^BEGIN;$')" = $((p + 1)) ] ||
+		    { show_run; fail "a transaction before the PRAGMA"; return 1; }
+	fi
+}
+
+# A few users and shipments, the same in every database they are written
+# to (created_at given: the default is the time). At 0005: tracking_code
+# exists, nullable; shipment 3 has one of its own, which 0006 keeps and its
+# downgrade does not clear.
+seed_at_0005() { # URL
+	sql_at "$1" "INSERT INTO users (id, email, name, created_at) VALUES
+	        (1, 'ann@example.com', 'Ann', '2026-01-01 10:00:00'),
+	        (2, 'bob@example.com', 'Bob', '2026-01-02 10:00:00');
+	    INSERT INTO shipments (id, user_id, origin_country,
+	        destination_country, status, weight_grams, created_at,
+	        tracking_code) VALUES
+	        (1, 1, 'FR', 'DE', 'pending', 500, '2026-02-01 10:00:00', NULL),
+	        (2, 2, 'US', 'US', 'delivered', 2500, '2026-02-02 10:00:00', NULL),
+	        (3, 1, 'JP', 'GB', 'in_transit', 40000, '2026-02-03 10:00:00', 'OWN-3');" ||
+	    fail "cannot insert the rows at 0005"
+}
+
+# The same at 0010 (users: full_name instead of name; tracking_code
+# required).
+seed_at_0010() { # URL
+	sql_at "$1" "INSERT INTO users (id, email, full_name, created_at) VALUES
+	        (1, 'ann@example.com', 'Ann', '2026-01-01 10:00:00'),
+	        (2, 'bob@example.com', 'Bob', '2026-01-02 10:00:00');
+	    INSERT INTO shipments (id, user_id, origin_country,
+	        destination_country, status, weight_grams, created_at,
+	        tracking_code) VALUES
+	        (1, 1, 'FR', 'DE', 'pending', 500, '2026-02-01 10:00:00', 'TRK-1'),
+	        (2, 2, 'US', 'US', 'delivered', 2500, '2026-02-02 10:00:00', 'TRK-2'),
+	        (4, 1, 'JP', 'GB', 'in_transit', 40000, '2026-02-03 10:00:00', 'TRK-4');" ||
+	    fail "cannot insert the rows at 0010"
+}
+
+# The history rows of the database at URL without what differs between two
+# runs (id, time, user, duration), one a line; with no_total, without
+# statements_total either.
+history_at() { # URL [no_total]
+	local total="coalesce(statements_total, -1)"
+	[ "${2:-}" != no_total ] || total="'?'"
+	sql_at "$1" "SELECT revision || ' ' || direction || ' ' ||
+	    coalesce(checksum, '-') || ' ' || coalesce(statements_done, -1) ||
+	    ' ' || $total || ' ' || CASE WHEN success THEN 1 ELSE 0 END
+	    FROM migrate_history ORDER BY id"
+}
+
+# TABLE's columns in the database at URL, in order, on one line.
+columns_at() { # URL TABLE
+	if is_pg; then
+		sql_at "$1" "SELECT column_name FROM information_schema.columns
+		    WHERE table_schema = 'public' AND table_name = '$2'
+		    ORDER BY ordinal_position"
+	else
+		sql_at "$1" "SELECT name FROM pragma_table_info('$2') ORDER BY cid"
+	fi | tr '\n' ' ' | sed 's/ $//'
+}
+
+# TABLE's indexes other than its primary key and unique constraints, by
+# name, on one line.
+indexes_at() { # URL TABLE
+	if is_pg; then
+		sql_at "$1" "SELECT indexname FROM pg_indexes
+		    WHERE tablename = '$2' AND indexname NOT LIKE '%_pkey'
+		    AND indexname NOT LIKE '%_key' ORDER BY 1"
+	else
+		sql_at "$1" "SELECT name FROM sqlite_master WHERE type = 'index'
+		    AND tbl_name = '$2' AND sql IS NOT NULL ORDER BY 1"
+	fi | tr '\n' ' ' | sed 's/ $//'
 }
 
 # r; a1 and b1 on r; the merge m of a1 and b1; c1 on m.
@@ -111,16 +219,15 @@ branchy() {
 
 # --- equivalence with the online commands -----------------------------------
 
-@test "upgrade --sql 0010 (0006 on SQLite) applied by hand gives the database online upgrade gives" {
+@test "upgrade --sql 0010 applied by hand gives the database online upgrade gives (SQLite: 0007's rebuild rendered)" {
 	use_example
-	example_range
 	local other
 	other=$(other_db_url other)
-	mig upgrade --sql "$EX_TO"
+	mig upgrade --sql 0010
 	assert_status 0
 	# Nothing was written to the test's database by --sql.
 	assert_no_database
-	assert_eq "$(sed -n 1p <<<"$output")" "-- migrate upgrade --sql base:$EX_TO" \
+	assert_eq "$(sed -n 1p <<<"$output")" "-- migrate upgrade --sql base:0010" \
 	    "first line"
 	assert_contains "$output" "CREATE TABLE IF NOT EXISTS migrate_version" \
 	    "the script"
@@ -128,33 +235,70 @@ branchy() {
 	    "the script"
 	# Progress on stderr, not in the script.
 	assert_stderr_contains "Running upgrade  -> 0001, create users"
-	assert_stderr_contains "$EX_TO_STEP"
+	assert_stderr_contains "Running upgrade 0006 -> 0007, make shipments.tracking_code NOT NULL"
+	assert_stderr_contains "Running upgrade 0009 -> 0010, contract users.name"
 	refute_contains "$stderr" "-> 0011" "progress"
 	refute_contains "$output" "Running upgrade" "the script"
 	refute_contains "$output" "carrier" "the script"
+	refute_contains "$output" "migrate:rebuild" "the script"
+	local v6 v7
+	v6=$(line_of "^UPDATE migrate_version SET version_num = '0006' WHERE version_num = '0005';$")
+	v7=$(line_of "^UPDATE migrate_version SET version_num = '0007' WHERE version_num = '0006';$")
+	if is_pg; then
+		refute_contains "$output" "PRAGMA" "the script"
+		refute_contains "$output" "__migrate_new" "the script"
+		assert_contains "$output" \
+		    "ALTER TABLE shipments ALTER COLUMN tracking_code SET NOT NULL;" \
+		    "the script"
+	else
+		# Foreign keys off once, before 0001's transaction; 0007's
+		# rebuild of shipments between 0006's version row and 0007's:
+		# the table as 0007 gives it, every column 0003 and 0005 made
+		# copied, 0004's index recreated after the rename.
+		assert_fk_off_once
+		[ "$(line_of '^PRAGMA foreign_keys = OFF;$')" -lt \
+		    "$(line_of '^CREATE TABLE users \($')" ] ||
+		    { show_run; fail "the PRAGMA is after 0001"; }
+		assert_eq "$(count_lines '__migrate_new" \($')" 1 "rebuilds"
+		assert_rebuild shipments "$v6" 'INSERT INTO "shipments__migrate_new" (rowid, "id", "user_id", "origin_country", "destination_country", "status", "weight_grams", "created_at", "tracking_code") SELECT rowid, "id", "user_id", "origin_country", "destination_country", "status", "weight_grams", "created_at", "tracking_code" FROM "shipments";'
+		assert_eq "$(sed -n "$((RB_NEW + 11))p" <<<"$output")" \
+		    "    tracking_code text NOT NULL" "the new table's last column"
+		assert_eq "$(sed -n "$((RB_RENAME + 1))p" <<<"$output")" \
+		    "CREATE INDEX ix_shipments_user_id ON shipments (user_id);" \
+		    "the statement after the rename"
+		[ "$RB_RENAME" -lt "$v7" ] ||
+		    { show_run; fail "the rebuild is after 0007's version row"; }
+		assert_eq "$(count_lines '^ALTER TABLE shipments ALTER COLUMN')" 0 \
+		    "ALTER COLUMN lines"
+	fi
 	save_sql up.sql
 	run apply_sql "$other" up.sql
 	assert_status 0
 
-	mig upgrade "$EX_TO"
+	mig upgrade 0010
 	assert_status 0
-	assert_eq "$(version_rows_at "$other")" "$EX_TO" "offline version rows"
-	assert_eq "$(version_rows)" "$EX_TO" "online version rows"
+	assert_eq "$(version_rows_at "$other")" "0010" "offline version rows"
+	assert_eq "$(version_rows)" "0010" "online version rows"
 	local online offline
 	online=$(state_of "$(db_url)")
 	offline=$(state_of "$other")
 	assert_contains "$online" "tracking_code" "online state"
-	if is_pg; then
-		assert_contains "$online" "user_directory" "online state"
-	fi
+	assert_contains "$online" "user_directory" "online state"
 	assert_eq "$offline" "$online" "the state after the offline script"
+	# The history rows say what the online run's say (statement counts
+	# included, 0007's rebuild counted as one statement as online).
+	assert_eq "$(history_at "$other")" "$(history_at "$(db_url)")" \
+	    "the offline history rows"
+	assert_eq "$(columns_at "$other" shipments)" \
+	    "id user_id origin_country destination_country status weight_grams created_at tracking_code" \
+	    "offline shipments columns"
 	# One history row per revision, all up and successful, no duration.
 	assert_eq "$(sql_at "$other" "SELECT count(*) FROM migrate_history
 	    WHERE direction = 'up' AND success AND duration_ms IS NULL")" \
-	    "$EX_N" "offline history rows"
+	    10 "offline history rows"
 	assert_eq "$(sql_at "$other" "SELECT revision FROM migrate_history
 	    ORDER BY id" | tr '\n' ' ')" \
-	    "$(seq -f '%04g' -s ' ' 1 "$EX_N") " "offline history order"
+	    "$(seq -f '%04g' -s ' ' 1 10) " "offline history order"
 	# migrate itself reads the result as it reads its own: all applied,
 	# nothing partial (the NULL durations are not running attempts).
 	mig status
@@ -163,33 +307,53 @@ branchy() {
 	mig --url "$other" status
 	assert_status 0
 	assert_eq "$output" "$online_status" "status of the offline database"
-	assert_match "$output" "^$EX_N applied, $((11 - EX_N)) pending" "status"
+	assert_match "$output" "^10 applied, 1 pending" "status"
 	mig --url "$other" check
 	assert_status 0
 }
 
-@test "downgrade --sql 0010:base (0006:base on SQLite) applied by hand empties the database as downgrade base does" {
+@test "downgrade --sql 0010:base applied by hand empties the database as downgrade base does (SQLite: 0007's rebuild rendered)" {
 	use_example
-	example_range
 	local other
 	other=$(other_db_url other)
-	mig upgrade --sql "$EX_TO"
+	mig upgrade --sql 0010
 	assert_status 0
 	save_sql up.sql
 	run apply_sql "$other" up.sql
 	assert_status 0
-	assert_eq "$(version_rows_at "$other")" "$EX_TO" "version rows after up"
-	mig upgrade "$EX_TO"
+	assert_eq "$(version_rows_at "$other")" "0010" "version rows after up"
+	mig upgrade 0010
 	assert_status 0
 
-	mig downgrade --sql "$EX_TO:base"
+	mig downgrade --sql 0010:base
 	assert_status 0
 	assert_eq "$(sed -n 1p <<<"$output")" \
-	    "-- migrate downgrade --sql $EX_TO:base" "first line"
+	    "-- migrate downgrade --sql 0010:base" "first line"
 	refute_contains "$output" "CREATE TABLE IF NOT EXISTS migrate_version" \
 	    "the script (FROM is not base)"
-	assert_stderr_contains "$EX_TO_DOWN_STEP"
+	assert_stderr_contains "Running downgrade 0010 -> 0009, contract users.name"
+	assert_stderr_contains "Running downgrade 0007 -> 0006, make shipments.tracking_code NOT NULL"
 	assert_stderr_contains "Running downgrade 0001 -> , create users"
+	if is_pg; then
+		refute_contains "$output" "PRAGMA" "the script"
+		assert_contains "$output" \
+		    "ALTER TABLE shipments ALTER COLUMN tracking_code DROP NOT NULL;" \
+		    "the script"
+	else
+		# The first line after the header turns foreign keys off; 0007's
+		# downgrade rebuilds shipments with tracking_code nullable again.
+		assert_fk_off_once
+		assert_eq "$(line_of '^PRAGMA foreign_keys = OFF;$')" 3 \
+		    "the PRAGMA's line"
+		assert_eq "$(count_lines '__migrate_new" \($')" 1 "rebuilds"
+		local v7
+		v7=$(line_of "^UPDATE migrate_version SET version_num = '0007' WHERE version_num = '0008';$")
+		assert_rebuild shipments "$v7" 'INSERT INTO "shipments__migrate_new" (rowid, "id", "user_id", "origin_country", "destination_country", "status", "weight_grams", "created_at", "tracking_code") SELECT rowid, "id", "user_id", "origin_country", "destination_country", "status", "weight_grams", "created_at", "tracking_code" FROM "shipments";'
+		assert_eq "$(sed -n "$((RB_NEW + 11))p" <<<"$output")" \
+		    "    tracking_code text" "the new table's last column"
+		[ "$RB_RENAME" -lt "$(line_of "^UPDATE migrate_version SET version_num = '0006' WHERE version_num = '0007';$")" ] ||
+		    { show_run; fail "the rebuild is after 0007's version row"; }
+	fi
 	save_sql down.sql
 	run apply_sql "$other" down.sql
 	assert_status 0
@@ -203,7 +367,7 @@ branchy() {
 	assert_eq "$(state_of "$other")" "$(state_of "$(db_url)")" \
 	    "the state after the offline downgrade"
 	assert_eq "$(sql_at "$other" "SELECT count(*) FROM migrate_history
-	    WHERE direction = 'down' AND success")" "$EX_N" \
+	    WHERE direction = 'down' AND success")" 10 \
 	    "offline down history rows"
 }
 
@@ -231,6 +395,8 @@ branchy() {
 	    "UPDATE migrate_version SET version_num = '0004' WHERE version_num = '0003';" \
 	    "the script"
 	refute_contains "$output" "'0007'" "the script"
+	# No rebuild in the range: foreign keys are left alone.
+	refute_contains "$output" "PRAGMA" "the script"
 	refute_contains "$stderr" "0002 -> 0003" "progress"
 	assert_stderr_contains "Running upgrade 0005 -> 0006"
 	save_sql part.sql
@@ -245,40 +411,101 @@ branchy() {
 	    "the state after upgrade --sql 0003:0006"
 }
 
-@test "upgrade --sql 0007:0010 continues a database upgraded online past 0007's rebuild (SQLite)" {
-	only_sqlite "PostgreSQL renders 0001..0010 in one script (the first test)"
+@test "upgrade --sql 0005:0010 and downgrade --sql 0010:0005 carry a database with shipments as online (SQLite: rebuilds read from base..0005 replayed silently)" {
 	use_example
 	local other
 	other=$(other_db_url other)
-	# 0007's rebuild cannot be printed: the database runs it.
-	mig --url "$other" upgrade 0007
+	# Both databases at 0005 online, with the same rows.
+	mig --url "$other" upgrade 0005
 	assert_status 0
-	mig upgrade --sql 0007:0010
+	seed_at_0005 "$other"
+	mig upgrade 0005
 	assert_status 0
-	assert_eq "$(sed -n 1p <<<"$output")" "-- migrate upgrade --sql 0007:0010" \
+	seed_at_0005 "$(db_url)"
+	local before
+	before=$(state_of "$(db_url)")
+
+	mig upgrade --sql 0005:0010
+	assert_status 0
+	assert_eq "$(sed -n 1p <<<"$output")" "-- migrate upgrade --sql 0005:0010" \
 	    "first line"
+	# base..0005 were replayed, in memory, printing nothing: no progress,
+	# no version tables' DDL, none of their statements.
+	refute_contains "$stderr" "0004 -> 0005" "progress"
+	refute_contains "$stderr" "-> 0001" "progress"
+	assert_stderr_contains "Running upgrade 0005 -> 0006, backfill shipments.tracking_code"
 	assert_stderr_contains "Running upgrade 0009 -> 0010, contract users.name"
-	refute_contains "$stderr" "0006 -> 0007" "progress"
-	save_sql part.sql
-	run apply_sql "$other" part.sql
+	refute_contains "$output" "CREATE TABLE IF NOT EXISTS" "the script"
+	refute_contains "$output" "CREATE TABLE users" "the script"
+	refute_contains "$output" "CREATE TABLE shipments (" "the script"
+	refute_contains "$output" "ADD COLUMN tracking_code" "the script"
+	refute_contains "$output" "'0005' WHERE version_num = '0004'" "the script"
+	assert_contains "$output" \
+	    "UPDATE migrate_version SET version_num = '0006' WHERE version_num = '0005';" \
+	    "the script"
+	if is_sqlite; then
+		# The rebuild knows the columns (0003's and 0005's) and the
+		# index (0004's) of the replayed revisions.
+		assert_fk_off_once
+		assert_eq "$(line_of '^PRAGMA foreign_keys = OFF;$')" 3 \
+		    "the PRAGMA's line"
+		assert_rebuild shipments 1 'INSERT INTO "shipments__migrate_new" (rowid, "id", "user_id", "origin_country", "destination_country", "status", "weight_grams", "created_at", "tracking_code") SELECT rowid, "id", "user_id", "origin_country", "destination_country", "status", "weight_grams", "created_at", "tracking_code" FROM "shipments";'
+		assert_eq "$(sed -n "$((RB_RENAME + 1))p" <<<"$output")" \
+		    "CREATE INDEX ix_shipments_user_id ON shipments (user_id);" \
+		    "the statement after the rename"
+	else
+		refute_contains "$output" "PRAGMA" "the script"
+	fi
+	save_sql up.sql
+	# The test's database was not touched by --sql.
+	assert_eq "$(state_of "$(db_url)")" "$before" "the test's database"
+	run apply_sql "$other" up.sql
 	assert_status 0
 	assert_eq "$(version_rows_at "$other")" "0010" "offline version rows"
 
 	mig upgrade 0010
 	assert_status 0
-	assert_contains "$(state_of "$(db_url)")" "user_directory" "online state"
 	assert_eq "$(state_of "$other")" "$(state_of "$(db_url)")" \
-	    "the state after upgrade --sql 0007:0010"
-	# And back to 0007 (0010's downgrade rebuilds users by hand, in SQL).
-	mig downgrade --sql 0010:0007
+	    "the state after upgrade --sql 0005:0010"
+	# The rows went through 0006's backfill and 0007's rebuild.
+	assert_eq "$(sql_at "$other" "SELECT id || ' ' || tracking_code
+	    FROM shipments ORDER BY id" | tr '\n' ',')" \
+	    "1 TRK00000001,2 TRK00000002,3 OWN-3," "offline tracking codes"
+	assert_eq "$(sql_at "$other" "SELECT full_name FROM user_directory
+	    ORDER BY id" | tr '\n' ',')" "Ann,Bob," "offline user_directory"
+
+	# And back to 0005: 0010's downgrade rebuilds users by hand (in SQL),
+	# 0007's is a rebuild of shipments, reading the definition the replay
+	# of base..0010 gave it.
+	mig downgrade --sql 0010:0005
 	assert_status 0
+	assert_eq "$(sed -n 1p <<<"$output")" "-- migrate downgrade --sql 0010:0005" \
+	    "first line"
+	assert_stderr_contains "Running downgrade 0006 -> 0005, backfill shipments.tracking_code"
+	refute_contains "$stderr" "0005 -> 0004" "progress"
+	if is_sqlite; then
+		assert_fk_off_once
+		assert_eq "$(line_of '^PRAGMA foreign_keys = OFF;$')" 3 \
+		    "the PRAGMA's line"
+		assert_rebuild shipments 1
+		assert_eq "$(sed -n "$((RB_NEW + 11))p" <<<"$output")" \
+		    "    tracking_code text" "the new table's last column"
+		assert_eq "$(sed -n "$((RB_RENAME + 1))p" <<<"$output")" \
+		    "CREATE INDEX ix_shipments_user_id ON shipments (user_id);" \
+		    "the statement after the rename"
+	fi
 	save_sql down.sql
 	run apply_sql "$other" down.sql
 	assert_status 0
-	mig downgrade 0007
+	assert_eq "$(version_rows_at "$other")" "0005" "offline version rows"
+	mig downgrade 0005
 	assert_status 0
 	assert_eq "$(state_of "$other")" "$(state_of "$(db_url)")" \
-	    "the state after downgrade --sql 0010:0007"
+	    "the state after downgrade --sql 0010:0005"
+	# The backfilled codes are cleared, the shipment's own is kept.
+	assert_eq "$(sql_at "$other" "SELECT id || ' ' || coalesce(tracking_code, '-')
+	    FROM shipments ORDER BY id" | tr '\n' ',')" \
+	    "1 -,2 -,3 OWN-3," "offline tracking codes at 0005"
 }
 
 # --- what --sql cannot print ------------------------------------------------
@@ -287,69 +514,166 @@ branchy() {
 	use_example
 	mig upgrade --sql head
 	assert_status 2
-	if is_pg; then
-		# 0001..0010 rendered (progress only), then 0011 read the
-		# database.
-		assert_error "versions/0011_shipments_carrier\.c: .*mg_query"
-		assert_stderr_contains "Running upgrade 0009 -> 0010, contract users.name"
-		assert_stderr_contains "Running upgrade 0010 -> 0011, add shipments.carrier, chosen per shipment"
-	else
-		# SQLite stops before: 0007's rebuild reads the table.
-		assert_error "versions/0007_tracking_code_not_null\.sql:[0-9]+:[0-9]+: --sql cannot rebuild table 'shipments'"
-		refute_contains "$stderr" "0007 -> 0008" "progress"
-	fi
+	# 0001..0010 rendered (progress only; on SQLite 0007's rebuild too),
+	# then 0011 read the database.
+	assert_error "versions/0011_shipments_carrier\.c: the plugin queries the database \(mg_query\), which offline \(--sql\) mode cannot do$"
+	assert_stderr_contains "Running upgrade 0006 -> 0007, make shipments.tracking_code NOT NULL"
+	assert_stderr_contains "Running upgrade 0009 -> 0010, contract users.name"
+	assert_stderr_contains "Running upgrade 0010 -> 0011, add shipments.carrier, chosen per shipment"
+	refute_contains "$stderr" "cannot rebuild" "stderr"
 	assert_eq "$output" "" "stdout"
 	assert_no_database
-	# 0011 alone, on both databases.
+	# 0011 alone, on both databases (on SQLite after replaying
+	# base..0010 in memory).
 	mig upgrade --sql 0010:head
 	assert_status 2
-	assert_error "versions/0011_shipments_carrier\.c: .*mg_query"
+	assert_error "versions/0011_shipments_carrier\.c: the plugin queries the database \(mg_query\), which offline \(--sql\) mode cannot do$"
 	assert_stderr_contains "Running upgrade 0010 -> 0011, add shipments.carrier, chosen per shipment"
+	refute_contains "$stderr" "0009 -> 0010" "progress"
 	refute_contains "$stderr" "[plugin]" "stderr"
 	assert_eq "$output" "" "stdout"
 	assert_no_database
 }
 
-@test "downgrade --sql head:0010 prints 0011's downgrade on PostgreSQL; on SQLite its drop column is a rebuild: exit 2" {
+@test "downgrade --sql head:0010 applied to a database at head with shipments gives what downgrade 0010 gives (SQLite: the dropped column is a rebuild)" {
 	use_example
-	if is_sqlite; then
-		mig downgrade --sql head:0010
-		assert_status 2
-		assert_error "versions/0011_shipments_carrier\.c: --sql cannot rebuild table 'shipments'"
-		assert_no_database
-		return
-	fi
 	local other
 	other=$(other_db_url other)
+	# Both databases at head online, with the same rows (0011 chose the
+	# carriers).
+	mig --url "$other" upgrade 0010
+	assert_status 0
+	seed_at_0010 "$other"
 	mig --url "$other" upgrade head
 	assert_status 0
+	mig upgrade 0010
+	assert_status 0
+	seed_at_0010 "$(db_url)"
+	mig upgrade head
+	assert_status 0
+	assert_eq "$(columns_at "$other" shipments)" \
+	    "id user_id origin_country destination_country status weight_grams created_at tracking_code carrier" \
+	    "shipments columns at head"
+	assert_eq "$(indexes_at "$other" shipments)" \
+	    "ix_shipments_carrier ix_shipments_user_id" "shipments indexes at head"
+	local rows
+	rows=$(sql_at "$other" "SELECT id, user_id, tracking_code, weight_grams
+	    FROM shipments ORDER BY id")
+	local before
+	before=$(state_of "$(db_url)")
+
 	mig downgrade --sql head:0010
 	assert_status 0
-	assert_no_database
+	assert_eq "$(state_of "$(db_url)")" "$before" "the test's database"
 	assert_eq "$(sed -n 1p <<<"$output")" "-- migrate downgrade --sql head:0010" \
 	    "first line"
-	# The index is dropped CONCURRENTLY, outside BEGIN/COMMIT.
+	assert_stderr_contains "Running downgrade 0011 -> 0010, add shipments.carrier, chosen per shipment"
+	# The replay of base..head ran 0011's upgrade (its mg_query
+	# included) in memory, silently.
+	refute_contains "$stderr" "Running upgrade" "progress"
+	refute_contains "$stderr" "[plugin]" "stderr"
+	assert_eq "$(line_of '^UPDATE migrate_version ')" \
+	    "$(line_of "^UPDATE migrate_version SET version_num = '0010' WHERE version_num = '0011';$")" \
+	    "the version row"
+	assert_eq "$(count_lines '^UPDATE migrate_version ')" 1 "version row updates"
 	local ix b
-	ix=$(line_of '^DROP INDEX CONCURRENTLY "?ix_shipments_carrier"?;$')
-	b=$(line_of '^BEGIN;$')
-	[ -n "$ix" ] && [ -n "$b" ] && [ "$ix" -lt "$b" ] ||
-	    { show_run; fail "DROP INDEX CONCURRENTLY=$ix BEGIN=$b"; }
-	assert_match "$output" $'\nALTER TABLE "?shipments"? DROP COLUMN "?carrier"?;\n' \
-	    "the script"
+	if is_pg; then
+		refute_contains "$output" "PRAGMA" "the script"
+		# The index is dropped CONCURRENTLY, outside BEGIN/COMMIT.
+		ix=$(line_of '^DROP INDEX CONCURRENTLY "?ix_shipments_carrier"?;$')
+		b=$(line_of '^BEGIN;$')
+		[ -n "$ix" ] && [ -n "$b" ] && [ "$ix" -lt "$b" ] ||
+		    { show_run; fail "DROP INDEX CONCURRENTLY=$ix BEGIN=$b"; }
+		assert_match "$output" $'\nALTER TABLE "?shipments"? DROP COLUMN "?carrier"?;\n' \
+		    "the script"
+	else
+		# Foreign keys off, then one transaction: the index dropped, then
+		# shipments rebuilt without carrier (the definition 0011 gave
+		# it, from the replay of base..head), 0004's index recreated.
+		assert_fk_off_once
+		assert_eq "$(line_of '^PRAGMA foreign_keys = OFF;$')" 3 \
+		    "the PRAGMA's line"
+		assert_eq "$(txn_words)" "BEGIN COMMIT" "BEGIN/COMMIT lines"
+		assert_eq "$(sed -n 5p <<<"$output")" \
+		    'DROP INDEX "ix_shipments_carrier";' "the first statement"
+		assert_rebuild shipments 5 'INSERT INTO "shipments__migrate_new" (rowid, "id", "user_id", "origin_country", "destination_country", "status", "weight_grams", "created_at", "tracking_code") SELECT rowid, "id", "user_id", "origin_country", "destination_country", "status", "weight_grams", "created_at", "tracking_code" FROM "shipments";'
+		assert_eq "$(sed -n "$((RB_NEW + 11))p" <<<"$output")" \
+		    "    tracking_code text NOT NULL);" "the new table's last column"
+		assert_eq "$(sed -n "$((RB_RENAME + 1))p" <<<"$output")" \
+		    "CREATE INDEX ix_shipments_user_id ON shipments (user_id);" \
+		    "the statement after the rename"
+		# carrier only in the dropped index's name.
+		assert_eq "$(count_lines carrier)" 1 "lines naming carrier"
+		refute_contains "$output" "DROP COLUMN" "the script"
+		[ "$RB_RENAME" -lt "$(line_of '^UPDATE migrate_version ')" ] ||
+		    { show_run; fail "the rebuild is after the version row"; }
+	fi
 	save_sql down.sql
 	run apply_sql "$other" down.sql
 	assert_status 0
 	assert_eq "$(version_rows_at "$other")" "0010" "offline version rows"
-	mig upgrade 0010
-	assert_status 0
-	# The other database wrote two history rows more (0011 up and down).
-	local seq='^sequence public\.migrate_history_id_seq '
-	assert_eq "$(state_of "$other" | grep -v "$seq")" \
-	    "$(state_of "$(db_url)" | grep -v "$seq")" \
-	    "the state after downgrade --sql head:0010"
+	# The rows kept, the column and its index gone.
+	assert_eq "$(sql_at "$other" "SELECT id, user_id, tracking_code,
+	    weight_grams FROM shipments ORDER BY id")" "$rows" "offline rows"
+	assert_eq "$(columns_at "$other" shipments)" \
+	    "id user_id origin_country destination_country status weight_grams created_at tracking_code" \
+	    "offline shipments columns"
+	assert_eq "$(indexes_at "$other" shipments)" "ix_shipments_user_id" \
+	    "offline shipments indexes"
 	assert_eq "$(sql_at "$other" "SELECT revision || ' ' || direction
 	    FROM migrate_history ORDER BY id DESC LIMIT 1")" "0011 down" \
 	    "the offline script's history row"
+
+	mig downgrade 0010
+	assert_status 0
+	assert_eq "$(state_of "$other")" "$(state_of "$(db_url)")" \
+	    "the state after downgrade --sql head:0010"
+	# On PostgreSQL the online downgrade of a plugin with a CONCURRENTLY
+	# statement records statements_total 0 (a plugin has no total), the
+	# script 2: not compared there.
+	local no_total=''
+	if is_pg; then no_total=no_total; fi
+	assert_eq "$(history_at "$other" $no_total)" \
+	    "$(history_at "$(db_url)" $no_total)" \
+	    "the history rows after downgrade --sql head:0010"
+	# And the database so downgraded upgrades to head again, online.
+	mig --url "$other" upgrade head
+	assert_status 0
+	assert_eq "$(columns_at "$other" shipments)" \
+	    "id user_id origin_country destination_country status weight_grams created_at tracking_code carrier" \
+	    "shipments columns at head again"
+}
+
+# A statement the empty in-memory copy refuses (here: a table made by hand,
+# outside the revisions) leaves it unusable; a later rebuild says why.
+@test "SQLite: a rebuild after a statement the in-memory replay refuses: exit 2 with that statement in the detail" {
+	only_sqlite "PostgreSQL needs no replay"
+	write_rev 0001 "" "CREATE TABLE t (i integer, j integer);" "DROP TABLE t;"
+	write_rev 0002 0001 "CREATE INDEX ix_h ON handmade (x);" "DROP INDEX ix_h;"
+	cat >versions/0003_rebuild_t.sql <<'EOF'
+-- revision: 0003
+-- down_revision: 0002
+-- message: rebuild t
+
+-- migrate:upgrade sqlite
+-- migrate:rebuild t
+CREATE TABLE t (i integer NOT NULL, j integer);
+
+-- migrate:downgrade sqlite
+-- migrate:rebuild t
+CREATE TABLE t (i integer, j integer);
+EOF
+	mig upgrade --sql 0001:head
+	assert_status 2
+	assert_error "versions/0003_rebuild_t\.sql:7:1: --sql cannot rebuild table 't': a rebuild reads the table's definition from the database$"
+	assert_match "$stderr" $'\ndetail: replaying the script on an empty in-memory database failed: .*handmade.*, in: CREATE INDEX ix_h ON handmade \\(x\\)(\n|$)' \
+	    "stderr"
+	assert_no_database
+	# Without the rebuild the script prints: --sql does not validate SQL.
+	mig upgrade --sql 0001:0002
+	assert_status 0
+	assert_contains "$output" "CREATE INDEX ix_h ON handmade (x);" "the script"
+	assert_no_database
 }
 
 # --- branches and merges ----------------------------------------------------
@@ -657,14 +981,22 @@ DROP TABLE before_ix;"
 
 @test "--sql opens no database: upgrade, downgrade and stamp leave it unwritten" {
 	use_example
-	example_range
-	mig upgrade --sql "$EX_TO"
+	mig upgrade --sql 0010
 	assert_status 0
 	assert_contains "$output" "CREATE TABLE users" "the script"
 	assert_no_database
 	mig downgrade --sql 0010:0007
 	assert_status 0
 	assert_contains "$output" "DROP VIEW user_directory;" "the script"
+	assert_no_database
+	# On SQLite base..head (0011's mg_query included) is replayed in
+	# memory, not in the configured database.
+	mig downgrade --sql head:0010
+	assert_status 0
+	assert_contains "$output" "ix_shipments_carrier" "the script"
+	assert_no_database
+	mig upgrade --sql 0006:0007
+	assert_status 0
 	assert_no_database
 	mig stamp --sql 0003
 	assert_status 0
