@@ -120,6 +120,19 @@ diff(struct strbuf *detail, struct strbuf *json, struct strbuf *want,
 	return n;
 }
 
+/* The --json entry of a failing revision, up to its last field. */
+static void
+report_failure(struct tester *t, size_t rev, const char *phase)
+{
+	strbuf_addstr(&t->report, t->nok ? ",\n    " : "\n    ");
+	strbuf_addstr(&t->report, "{\"revision\": ");
+	json_str(&t->report, t->ctx->g->nodes[rev].rev->id);
+	strbuf_addstr(&t->report, ", \"file\": ");
+	json_str(&t->report, t->ctx->g->nodes[rev].rev->path);
+	strbuf_addstr(&t->report, ", \"ok\": false, \"phase\": ");
+	json_str(&t->report, phase);
+}
+
 /* Run one step (rev up or down) on the scratch database. */
 static int
 step(struct tester *t, size_t rev, int up, struct mg_error *err)
@@ -226,24 +239,12 @@ failed:
 	free(err->file);
 	err->file = NULL;
 	strbuf_add(&err->context, detail.buf, detail.len);
-	strbuf_addstr(&t->report, t->nok ? ",\n    " : "\n    ");
-	strbuf_addstr(&t->report, "{\"revision\": ");
-	json_str(&t->report, t->ctx->g->nodes[rev].rev->id);
-	strbuf_addstr(&t->report, ", \"file\": ");
-	json_str(&t->report, t->ctx->g->nodes[rev].rev->path);
-	strbuf_addstr(&t->report, ", \"ok\": false, \"phase\": ");
-	json_str(&t->report, phase);
+	report_failure(t, rev, phase);
 	strbuf_addf(&t->report, ", \"differences\": [%s]}", changes.buf);
 	goto done;
 broke:
 	/* A statement failed: the report says where, with the message. */
-	strbuf_addstr(&t->report, t->nok ? ",\n    " : "\n    ");
-	strbuf_addstr(&t->report, "{\"revision\": ");
-	json_str(&t->report, t->ctx->g->nodes[rev].rev->id);
-	strbuf_addstr(&t->report, ", \"file\": ");
-	json_str(&t->report, t->ctx->g->nodes[rev].rev->path);
-	strbuf_addstr(&t->report, ", \"ok\": false, \"phase\": ");
-	json_str(&t->report, phase);
+	report_failure(t, rev, phase);
 	strbuf_addstr(&t->report, ", \"error\": ");
 	json_str(&t->report, err->msg.buf);
 	strbuf_addch(&t->report, '}');
