@@ -77,7 +77,8 @@ lines_of(struct strbuf *sb, size_t *n)
 			break;
 		p = nl + 1;
 	}
-	qsort(v, *n, sizeof(*v), cmp_line);
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), cmp_line);
 	return v;
 }
 
