@@ -35,11 +35,18 @@ snapshot_add(struct snapshot *s, const char *line)
 				strbuf_addch(&sb, *p);
 		}
 	}
+	snapshot_add_escaped(s, sb.buf);
+	strbuf_release(&sb);
+}
+
+void
+snapshot_add_escaped(struct snapshot *s, const char *line)
+{
 	if (s->n == s->alloc) {
 		s->alloc = s->alloc ? s->alloc * 2 : 64;
 		s->v = xreallocarray(s->v, s->alloc, sizeof(*s->v));
 	}
-	s->v[s->n++] = strbuf_detach(&sb, NULL);
+	s->v[s->n++] = xstrdup(line);
 }
 
 static int

@@ -31,6 +31,8 @@ struct snapshot {
 /* Add one line (escaped as above); NULL is ignored. */
 void	snapshot_add(struct snapshot *, const char *line);
 /* Sort the lines, append them to out, one per line, and clear the set. */
+/* Add a line that is escaped already (a line snapshot_add made). */
+void	snapshot_add_escaped(struct snapshot *, const char *line);
 void	snapshot_finish(struct snapshot *, struct strbuf *out);
 void	snapshot_clear(struct snapshot *);
 

@@ -24,10 +24,24 @@
 #include "url.h"
 #include "xmalloc.h"
 
+/*
+ * A table's pragma lines depend only on its CREATE TABLE text and its
+ * indexes' (tag-20261122-snapcache): migrate test takes three snapshots
+ * per revision, so without this cache its cost would grow with the square
+ * of the schema. Keyed by that text; the lines are kept joined by '\n'.
+ */
+struct snapcache {
+	size_t		 hash;
+	char		*key;
+	char		*lines;
+};
+
 struct db {
-	sqlite3	*h;
-	char	*path;
-	int	 lock_fd;
+	sqlite3			*h;
+	char			*path;
+	int			 lock_fd;
+	struct snapcache	*sc;
+	size_t			 nsc;
 };
 
 static int
@@ -75,11 +89,18 @@ sq_open(struct db **out, const struct dialect_opts *o, struct mg_error *err)
 static void
 sq_close(struct db *db)
 {
+	size_t	i;
+
 	if (db == NULL)
 		return;
 	if (db->lock_fd != -1)
 		close(db->lock_fd);
 	sqlite3_close(db->h);
+	for (i = 0; i < db->nsc; i++) {
+		free(db->sc[i].key);
+		free(db->sc[i].lines);
+	}
+	free(db->sc);
 	free(db->path);
 	free(db);
 }
@@ -386,7 +407,10 @@ sq_backup(struct db *db, struct strbuf *out, struct mg_error *err)
 struct sq_snap {
 	struct snapshot	 lines;
 	char		**tables;
+	struct strbuf	 *keys;		/* per table: its text and indexes' */
 	size_t		  ntables;
+	char		**idxkeys;	/* "table\x01name\x01sql" per index */
+	size_t		  nidxkeys;
 	struct strbuf	  line, cols;
 	const char	 *table;	/* the table of the pragma queries */
 	char		**idx;		/* its indexes, 4 fields each */
@@ -398,6 +422,24 @@ static const char *
 val(char *const *vals, int i)
 {
 	return vals[i] ? vals[i] : "";
+}
+
+/* Each index joins its table's key (whatever order the rows came in). */
+static void
+snap_keys_finish(struct sq_snap *sn)
+{
+	const char	*k, *sep;
+	size_t		 i, t, len;
+
+	for (i = 0; i < sn->nidxkeys; i++) {
+		k = sn->idxkeys[i];
+		sep = strchr(k, '\x01');
+		len = sep ? (size_t)(sep - k) : strlen(k);
+		for (t = 0; t < sn->ntables; t++)
+			if (strlen(sn->tables[t]) == len &&
+			    strncasecmp(sn->tables[t], k, len) == 0)
+				strbuf_addf(&sn->keys[t], "\x01%s", k);
+	}
 }
 
 /* type, name, tbl_name, sql of sqlite_schema */
@@ -428,7 +470,17 @@ snap_object(void *payload, int ncols, char *const *vals)
 	    strncasecmp(val(vals, 3), "CREATE VIRTUAL ", 15) != 0) {
 		sn->tables = xreallocarray(sn->tables, sn->ntables + 1,
 		    sizeof(*sn->tables));
+		sn->keys = xreallocarray(sn->keys, sn->ntables + 1,
+		    sizeof(*sn->keys));
+		strbuf_init(&sn->keys[sn->ntables], 0);
+		strbuf_addf(&sn->keys[sn->ntables], "%s\x01%s", vals[1],
+		    val(vals, 3));
 		sn->tables[sn->ntables++] = xstrdup(vals[1]);
+	} else if (strcmp(vals[0], "index") == 0) {
+		sn->idxkeys = xreallocarray(sn->idxkeys, sn->nidxkeys + 1,
+		    sizeof(*sn->idxkeys));
+		sn->idxkeys[sn->nidxkeys++] = xasprintf("%s\x01%s\x01%s",
+		    val(vals, 2), vals[1], val(vals, 3));
 	}
 	return 0;
 }
@@ -620,6 +672,48 @@ done:
 	return rc;
 }
 
+/*
+ * snap_table through the cache (tag-20261122-snapcache). The index rows
+ * of sqlite_schema may come before their table's; a table whose key
+ * changes is read again.
+ */
+static int
+snap_table_cached(struct db *db, struct sq_snap *sn, size_t t,
+    struct mg_error *err)
+{
+	struct strbuf	 joined = STRBUF_INIT;
+	const char	*key = sn->keys[t].buf, *p, *nl;
+	size_t		 h = strhash(key);
+	size_t		 i, before = sn->lines.n;
+	int		 rc;
+
+	for (i = 0; i < db->nsc; i++)
+		if (db->sc[i].hash == h && strcmp(db->sc[i].key, key) == 0)
+			break;
+	if (i < db->nsc) {
+		for (p = db->sc[i].lines; *p; p = nl ? nl + 1 : p + strlen(p)) {
+			nl = strchr(p, '\n');
+			strbuf_reset(&joined);
+			strbuf_add(&joined, p, nl ? (size_t)(nl - p) :
+			    strlen(p));
+			snapshot_add_escaped(&sn->lines, joined.buf);
+		}
+		strbuf_release(&joined);
+		return 0;
+	}
+	if ((rc = snap_table(db, sn, sn->tables[t], err)) != 0)
+		return rc;
+	for (i = before; i < sn->lines.n; i++)
+		strbuf_addf(&joined, "%s%s", i > before ? "\n" : "",
+		    sn->lines.v[i]);
+	db->sc = xreallocarray(db->sc, db->nsc + 1, sizeof(*db->sc));
+	db->sc[db->nsc].hash = h;
+	db->sc[db->nsc].key = xstrdup(key);
+	db->sc[db->nsc].lines = strbuf_detach(&joined, NULL);
+	db->nsc++;
+	return 0;
+}
+
 /* The table name of a version table setting: "main.x", "x" or "\"x\"". */
 static char *
 bare_table(const char *name)
@@ -665,8 +759,9 @@ sq_snapshot(struct db *db, const char *vtable, const char *htable,
 	    "NOT IN (lower(?1), lower(?2))", params, 2, snap_object, &sn,
 	    err)) != 0)
 		goto done;
+	snap_keys_finish(&sn);
 	for (i = 0; i < sn.ntables; i++)
-		if ((rc = snap_table(db, &sn, sn.tables[i], err)) != 0)
+		if ((rc = snap_table_cached(db, &sn, i, err)) != 0)
 			goto done;
 done:
 	if (own && !sqlite3_get_autocommit(db->h)) {
@@ -681,9 +776,15 @@ done:
 		snapshot_finish(&sn.lines, out);
 	else
 		mg_error_prefix(err, "cannot read the schema");
-	for (i = 0; i < sn.ntables; i++)
+	for (i = 0; i < sn.ntables; i++) {
 		free(sn.tables[i]);
+		strbuf_release(&sn.keys[i]);
+	}
 	free(sn.tables);
+	free(sn.keys);
+	for (i = 0; i < sn.nidxkeys; i++)
+		free(sn.idxkeys[i]);
+	free(sn.idxkeys);
 	snapshot_clear(&sn.lines);
 	strbuf_release(&sn.line);
 	strbuf_release(&sn.cols);

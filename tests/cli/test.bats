@@ -1033,3 +1033,15 @@ assert "tagz" in f["error"], f
 	assert_error "nothing to test from '0009' to '0001': the range holds no revision"
 	assert_clean
 }
+
+@test "snapshots stay exact when a table is read from the snapshot cache (backslashes, newlines in defaults)" {
+	write_rev -m odd 0001 "" "CREATE TABLE odd (a text DEFAULT 'x\\y', b text DEFAULT 'l1
+l2');" "DROP TABLE odd;"
+	write_rev -m other 0002 0001 "CREATE TABLE other (id integer);
+CREATE INDEX ix_other ON other (id);" "DROP TABLE other;"
+	write_rev -m more 0003 0002 "CREATE INDEX ix_odd_a ON odd (a);" \
+	    "DROP INDEX ix_odd_a;"
+	mig test
+	assert_status 0
+	assert_eq "$(ok_stems)" $'0001_odd\n0002_other\n0003_more' "the ok lines"
+}
