@@ -28,6 +28,7 @@
  */
 struct tester {
 	struct cmd_ctx		*ctx;
+	struct config		 cfg;	/* the configuration, on the scratch */
 	int			 strict;	/* compare column order too */
 	struct exec		*ex;
 	struct version_state	 vs;
@@ -449,7 +450,7 @@ run_tests(struct tester *t, const struct plan *all, size_t first,
 	size_t		 i;
 	int		 rc, have_vs = 0;
 
-	if ((rc = exec_open(&t->ex, ctx->cfg, &t->quiet, err)) != 0 ||
+	if ((rc = exec_open(&t->ex, &t->cfg, &t->quiet, err)) != 0 ||
 	    (rc = exec_read_rows(t->ex, &rows, err)) != 0)
 		goto done;
 	/* --url's database must be at base: the test starts from there. */
@@ -579,8 +580,6 @@ cmd_test(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 	struct plan		 all = { NULL, 0 };
 	const char		*from = NULL, *to = "heads", *url = NULL;
 	enum url_kind		 kind;
-	char			*saved_url;
-	enum url_origin		 saved_origin;
 	size_t			 first;
 	int			 ch, rc, strict = 0;
 
@@ -617,21 +616,18 @@ cmd_test(struct cmd_ctx *ctx, int argc, char **argv, struct mg_error *err)
 		    "'%s' to '%s': the range holds no revision",
 		    from ? from : "base", to);
 	}
-	saved_url = ctx->cfg->url;
-	saved_origin = ctx->cfg->url_origin;
 	if (url == NULL && (rc = scratch_make(&s, ctx, err)) != 0)
 		goto done;
 	/* Everything below runs on the scratch database (or --url's). */
-	ctx->cfg->url = url ? (char *)url : s.url;
-	ctx->cfg->url_origin = URL_FROM_FLAG;
+	t.cfg = *ctx->cfg;
+	t.cfg.url = url ? (char *)url : s.url;
+	t.cfg.url_origin = URL_FROM_FLAG;
 	if (!ctx->out.json)
 		out_info(&ctx->out, "Testing %zu revision%s on %s\n",
 		    all.n - first, all.n - first == 1 ? "" : "s",
 		    url ? "--url's database" : s.path ? "a scratch SQLite "
 		    "file" : "a scratch PostgreSQL database");
 	rc = guarded(&t, &all, first, url != NULL, kind, err);
-	ctx->cfg->url = saved_url;
-	ctx->cfg->url_origin = saved_origin;
 done:
 	scratch_drop(&s, ctx);
 	plan_free(&all);

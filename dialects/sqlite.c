@@ -32,17 +32,25 @@
  */
 struct snapcache {
 	size_t		 hash;
-	char		*key;
+	char		*key;		/* NULL: an empty slot */
 	char		*lines;
+};
+
+/* Open addressing, a power of two slots, at most half full. */
+struct snaptab {
+	struct snapcache	*v;
+	size_t			 n, cap;
 };
 
 struct db {
 	sqlite3			*h;
 	char			*path;
 	int			 lock_fd;
-	struct snapcache	*sc;
-	size_t			 nsc;
+	struct snaptab		 sc;		/* tables' pragma lines */
+	struct snaptab		 oc;		/* sqlite_schema rows' lines */
 };
+
+static void	cache_free(struct snaptab *);
 
 static int
 db_error(struct db *db, struct mg_error *err, const char *what)
@@ -89,18 +97,13 @@ sq_open(struct db **out, const struct dialect_opts *o, struct mg_error *err)
 static void
 sq_close(struct db *db)
 {
-	size_t	i;
-
 	if (db == NULL)
 		return;
 	if (db->lock_fd != -1)
 		close(db->lock_fd);
 	sqlite3_close(db->h);
-	for (i = 0; i < db->nsc; i++) {
-		free(db->sc[i].key);
-		free(db->sc[i].lines);
-	}
-	free(db->sc);
+	cache_free(&db->sc);
+	cache_free(&db->oc);
 	free(db->path);
 	free(db);
 }
@@ -405,6 +408,7 @@ sq_backup(struct db *db, struct strbuf *out, struct mg_error *err)
  * makes of it: its columns, indexes and foreign keys from the pragmas.
  */
 struct sq_snap {
+	struct db	*db;
 	struct snapshot	 lines;
 	char		**tables;
 	struct strbuf	 *keys;		/* per table: its text and indexes' */
@@ -435,22 +439,112 @@ snap_keys_finish(struct sq_snap *sn)
 		k = sn->idxkeys[i];
 		sep = strchr(k, '\x01');
 		len = sep ? (size_t)(sep - k) : strlen(k);
-		for (t = 0; t < sn->ntables; t++)
-			if (strlen(sn->tables[t]) == len &&
-			    strncasecmp(sn->tables[t], k, len) == 0)
-				strbuf_addf(&sn->keys[t], "\x01%s", k);
+		/* Its table is usually the last one seen. */
+		for (t = sn->ntables; t > 0; t--)
+			if (strlen(sn->tables[t - 1]) == len &&
+			    strncasecmp(sn->tables[t - 1], k, len) == 0) {
+				strbuf_addf(&sn->keys[t - 1], "\x01%s", k);
+				break;
+			}
 	}
 }
 
+static const char *
+cache_find(const struct snaptab *t, const char *key, size_t h)
+{
+	size_t	i;
+
+	if (t->cap == 0)
+		return NULL;
+	for (i = h & (t->cap - 1); t->v[i].key != NULL;
+	    i = (i + 1) & (t->cap - 1))
+		if (t->v[i].hash == h && strcmp(t->v[i].key, key) == 0)
+			return t->v[i].lines;
+	return NULL;
+}
+
+static void
+cache_put(struct snaptab *t, struct snapcache e)
+{
+	size_t	i;
+
+	for (i = e.hash & (t->cap - 1); t->v[i].key != NULL;
+	    i = (i + 1) & (t->cap - 1))
+		;
+	t->v[i] = e;
+	t->n++;
+}
+
+static void
+cache_add(struct snaptab *t, const char *key, size_t h, char *lines)
+{
+	struct snaptab	old = *t;
+	struct snapcache e = { h, xstrdup(key), lines };
+	size_t		i;
+
+	if (2 * (t->n + 1) > t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 256;
+		t->v = xcalloc(t->cap, sizeof(*t->v));
+		t->n = 0;
+		for (i = 0; i < old.cap; i++)
+			if (old.v[i].key != NULL)
+				cache_put(t, old.v[i]);
+		free(old.v);
+	}
+	cache_put(t, e);
+}
+
+static void
+cache_free(struct snaptab *t)
+{
+	size_t	i;
+
+	for (i = 0; i < t->cap; i++) {
+		free(t->v[i].key);
+		free(t->v[i].lines);
+	}
+	free(t->v);
+	memset(t, 0, sizeof(*t));
+}
+
 /* type, name, tbl_name, sql of sqlite_schema */
+static void	snap_object_line(struct sq_snap *, char *const *);
+static void	snap_object_table(struct sq_snap *, char *const *);
+
 static int
 snap_object(void *payload, int ncols, char *const *vals)
 {
 	struct sq_snap	*sn = payload;
 	struct strbuf	*l = &sn->line;
+	const char	*hit;
+	char		*key;
+	size_t		 h;
 
 	if (ncols != 4 || vals[0] == NULL || vals[1] == NULL)
 		return 0;
+	/* The same row gives the same line: normalizing SQL is the cost. */
+	strbuf_reset(l);
+	strbuf_addf(l, "%s\x01%s\x01%s\x01%s", vals[0], vals[1], val(vals, 2),
+	    val(vals, 3));
+	h = strhash(l->buf);
+	if ((hit = cache_find(&sn->db->oc, l->buf, h)) != NULL)
+		snapshot_add_escaped(&sn->lines, hit);
+	else {
+		key = strbuf_detach(l, NULL);
+		snap_object_line(sn, vals);
+		cache_add(&sn->db->oc, key, h,
+		    xstrdup(sn->lines.v[sn->lines.n - 1]));
+		free(key);
+	}
+	snap_object_table(sn, vals);
+	return 0;
+}
+
+static void
+snap_object_line(struct sq_snap *sn, char *const *vals)
+{
+	struct strbuf	*l = &sn->line;
+
 	strbuf_reset(l);
 	strbuf_addf(l, "%s ", vals[0]);
 	/* An index or trigger is named with its table, as in PostgreSQL. */
@@ -462,6 +556,11 @@ snap_object(void *payload, int ncols, char *const *vals)
 	strbuf_addstr(l, ": ");
 	snapshot_sql(l, val(vals, 3));
 	snapshot_add(&sn->lines, l->buf);
+}
+
+static void
+snap_object_table(struct sq_snap *sn, char *const *vals)
+{
 	/*
 	 * A virtual table's pragmas need its module loaded; its statement
 	 * says all there is.
@@ -482,7 +581,6 @@ snap_object(void *payload, int ncols, char *const *vals)
 		sn->idxkeys[sn->nidxkeys++] = xasprintf("%s\x01%s\x01%s",
 		    val(vals, 2), vals[1], val(vals, 3));
 	}
-	return 0;
 }
 
 /* cid, name, type, notnull, dflt_value, pk, hidden of pragma_table_xinfo */
@@ -682,16 +780,13 @@ snap_table_cached(struct db *db, struct sq_snap *sn, size_t t,
     struct mg_error *err)
 {
 	struct strbuf	 joined = STRBUF_INIT;
-	const char	*key = sn->keys[t].buf, *p, *nl;
+	const char	*key = sn->keys[t].buf, *p, *nl, *hit;
 	size_t		 h = strhash(key);
 	size_t		 i, before = sn->lines.n;
 	int		 rc;
 
-	for (i = 0; i < db->nsc; i++)
-		if (db->sc[i].hash == h && strcmp(db->sc[i].key, key) == 0)
-			break;
-	if (i < db->nsc) {
-		for (p = db->sc[i].lines; *p; p = nl ? nl + 1 : p + strlen(p)) {
+	if ((hit = cache_find(&db->sc, key, h)) != NULL) {
+		for (p = hit; *p; p = nl ? nl + 1 : p + strlen(p)) {
 			nl = strchr(p, '\n');
 			strbuf_reset(&joined);
 			strbuf_add(&joined, p, nl ? (size_t)(nl - p) :
@@ -706,11 +801,7 @@ snap_table_cached(struct db *db, struct sq_snap *sn, size_t t,
 	for (i = before; i < sn->lines.n; i++)
 		strbuf_addf(&joined, "%s%s", i > before ? "\n" : "",
 		    sn->lines.v[i]);
-	db->sc = xreallocarray(db->sc, db->nsc + 1, sizeof(*db->sc));
-	db->sc[db->nsc].hash = h;
-	db->sc[db->nsc].key = xstrdup(key);
-	db->sc[db->nsc].lines = strbuf_detach(&joined, NULL);
-	db->nsc++;
+	cache_add(&db->sc, key, h, strbuf_detach(&joined, NULL));
 	return 0;
 }
 
@@ -741,6 +832,7 @@ sq_snapshot(struct db *db, const char *vtable, const char *htable,
 	int		 rc, own;
 
 	memset(&sn, 0, sizeof(sn));
+	sn.db = db;
 	strbuf_init(&sn.line, 0);
 	strbuf_init(&sn.cols, 0);
 	/* One read transaction: the pragmas see the schema the list saw. */
