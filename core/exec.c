@@ -426,22 +426,22 @@ exec_close(struct exec *ex)
 	free(ex);
 }
 
-static int
-collect_row(void *payload, int ncols, char *const *vals)
-{
-	if (ncols > 0 && vals[0] != NULL)
-		strlist_add(payload, vals[0]);
-	return 0;
-}
+/* Collect column 0 (and 1 into b, when b is set) of each row. */
+struct collect {
+	struct strlist	*a, *b;
+};
 
-/* Pairs "revision, checksum" of exec_checksums' query. */
 static int
-collect_pair(void *payload, int ncols, char *const *vals)
+collect_cols(void *payload, int ncols, char *const *vals)
 {
-	if (ncols == 2 && vals[0] != NULL && vals[1] != NULL) {
-		strlist_add(payload, vals[0]);
-		strlist_add(payload, vals[1]);
-	}
+	struct collect	*c = payload;
+
+	if (ncols < (c->b ? 2 : 1) || vals[0] == NULL ||
+	    (c->b && vals[1] == NULL))
+		return 0;
+	strlist_add(c->a, vals[0]);
+	if (c->b)
+		strlist_add(c->b, vals[1]);
 	return 0;
 }
 
@@ -450,7 +450,8 @@ exec_checksums(struct exec *ex, const struct graph *g,
     const unsigned char *applied, checksum_fn *fn, void *payload,
     struct mg_error *err)
 {
-	struct strlist	 pairs = { NULL, 0 };
+	struct strlist	 revs = { NULL, 0 }, sums = { NULL, 0 };
+	struct collect	 c = { &revs, &sums };
 	struct strbuf	 text = STRBUF_INIT;
 	char		*sql, now[CHECKSUM_HEX_LEN + 1];
 	size_t		 i, idx;
@@ -464,10 +465,10 @@ exec_checksums(struct exec *ex, const struct graph *g,
 	    "(SELECT max(id) FROM %s WHERE revision = h.revision AND "
 	    "direction IN ('up', 'resolve') AND success AND checksum IS "
 	    "NOT NULL)", ex->htable, ex->htable);
-	rc = ex->d->query(ex->db, sql, NULL, 0, collect_pair, &pairs, err);
+	rc = ex->d->query(ex->db, sql, NULL, 0, collect_cols, &c, err);
 	free(sql);
-	for (i = 0; rc == 0 && i + 1 < pairs.n; i += 2) {
-		idx = graph_find(g, pairs.v[i]);
+	for (i = 0; rc == 0 && i < revs.n; i++) {
+		idx = graph_find(g, revs.v[i]);
 		if (idx == GRAPH_NONE || !applied[idx])
 			continue;
 		strbuf_reset(&text);
@@ -479,10 +480,11 @@ exec_checksums(struct exec *ex, const struct graph *g,
 		}
 		if ((rc = checksum_text(now, text.buf, text.len, err)) != 0)
 			break;
-		if (strcmp(now, pairs.v[i + 1]) != 0)
-			fn(payload, idx, pairs.v[i + 1], now);
+		if (strcmp(now, sums.v[i]) != 0)
+			fn(payload, idx, sums.v[i], now);
 	}
-	strlist_clear(&pairs);
+	strlist_clear(&revs);
+	strlist_clear(&sums);
 	strbuf_release(&text);
 	return rc;
 }
@@ -496,8 +498,9 @@ exec_statement(struct exec *ex, const char *sql, struct mg_error *err)
 int
 exec_read_rows(struct exec *ex, struct strlist *rows, struct mg_error *err)
 {
-	char	*sql;
-	int	 exists, rc;
+	struct collect	 c = { rows, NULL };
+	char		*sql;
+	int		 exists, rc;
 
 	strlist_clear(rows);
 	if ((rc = ex->d->table_exists(ex->db, ex->vtable, &exists, err)) != 0)
@@ -506,7 +509,7 @@ exec_read_rows(struct exec *ex, struct strlist *rows, struct mg_error *err)
 		return 0;
 	sql = xasprintf("SELECT version_num FROM %s ORDER BY version_num",
 	    ex->vtable);
-	rc = ex->d->query(ex->db, sql, NULL, 0, collect_row, rows, err);
+	rc = ex->d->query(ex->db, sql, NULL, 0, collect_cols, &c, err);
 	free(sql);
 	if (rc != 0)
 		mg_error_prefix(err, "cannot read version table '%s'",
@@ -1059,24 +1062,6 @@ rollback_quietly(struct exec *ex, int *in_txn)
 	mg_error_clear(&rb);
 }
 
-/* Collect column 0 (and 1 into b, when b is set) of each row. */
-struct collect {
-	struct strlist	*a, *b;
-};
-
-static int
-collect_cols(void *payload, int ncols, char *const *vals)
-{
-	struct collect	*c = payload;
-
-	if (ncols < (c->b ? 2 : 1) || vals[0] == NULL ||
-	    (c->b && vals[1] == NULL))
-		return 0;
-	strlist_add(c->a, vals[0]);
-	if (c->b)
-		strlist_add(c->b, vals[1]);
-	return 0;
-}
 
 /*
  * Rebuild SQLite table as SQLite's ALTER TABLE documentation lays out: its
@@ -1366,6 +1351,34 @@ fk_restore(struct exec *ex)
 }
 
 /*
+ * Before one statement (of a file, or of a plugin): one that runs on its
+ * own (nt) first has the attempt row say where the revision is, and the
+ * part before it commits with that row, so a kill during the statement
+ * leaves a row to resume from; any other statement runs in the revision's
+ * transaction, opened if need be.
+ */
+static int
+enter_stmt(struct exec *ex, const struct revision *rev, const char *dir,
+    const struct loaded *l, size_t done, size_t total, int nt,
+    int autocommit, struct attempt *a, int *in_txn, struct mg_error *err)
+{
+	int	rc;
+
+	if (nt && (*in_txn || a->id < 0)) {
+		if ((rc = save_progress(ex, rev, dir, l, done, total, a,
+		    err)) != 0 || (*in_txn && (rc = commit_txn(ex, err)) != 0))
+			return rc;
+		*in_txn = 0;
+	}
+	if (!nt && !autocommit && !*in_txn) {
+		if ((rc = ex->d->begin(ex->db, err)) != 0)
+			return rc;
+		*in_txn = 1;
+	}
+	return 0;
+}
+
+/*
  * Run the statements of one step, from the resume point; commit the parts
  * before and after each statement that needs autocommit. On return the
  * statements are done, inside the open transaction if *in_txn.
@@ -1385,23 +1398,9 @@ run_statements(struct exec *ex, const struct revision *rev,
 		strbuf_reset(&stmt);
 		ex->d->rewrite(&stmt, list->v[i].sql, &cut_at, &cut_len);
 		nt = !autocommit && ex->d->needs_no_transaction(stmt.buf);
-		/*
-		 * Before a statement that runs on its own, the attempt row
-		 * says where we are: the part before it commits with it,
-		 * and a kill during the statement leaves a row to resume.
-		 */
-		if (nt && (*in_txn || a->id < 0)) {
-			if ((rc = save_progress(ex, rev, dir, l, i, list->n,
-			    a, err)) != 0 ||
-			    (*in_txn && (rc = commit_txn(ex, err)) != 0))
-				goto fail;
-			*in_txn = 0;
-		}
-		if (!nt && !autocommit && !*in_txn) {
-			if ((rc = ex->d->begin(ex->db, err)) != 0)
-				goto fail;
-			*in_txn = 1;
-		}
+		if ((rc = enter_stmt(ex, rev, dir, l, i, list->n, nt,
+		    autocommit, a, in_txn, err)) != 0)
+			goto fail;
 		skip = 0;
 		/*
 		 * After a failed attempt, its last statement may have been
@@ -1469,13 +1468,8 @@ struct plugin_call {
 static int
 open_txn(struct plugin_call *pc, struct mg_error *err)
 {
-	int	rc;
-
-	if (pc->autocommit || *pc->in_txn)
-		return 0;
-	if ((rc = pc->ex->d->begin(pc->ex->db, err)) == 0)
-		*pc->in_txn = 1;
-	return rc;
+	return enter_stmt(pc->ex, pc->rev, pc->dir, pc->l, pc->n, 0, 0,
+	    pc->autocommit, pc->a, pc->in_txn, err);
 }
 
 static int
@@ -1495,14 +1489,8 @@ host_exec(void *arg, const char *sql, struct mg_error *err)
 	}
 	ex->d->rewrite(&stmt, sql, &cut_at, &cut_len);
 	nt = !pc->autocommit && ex->d->needs_no_transaction(stmt.buf);
-	if (nt && (*pc->in_txn || pc->a->id < 0)) {
-		if ((rc = save_progress(ex, pc->rev, pc->dir, pc->l, pc->n, 0,
-		    pc->a, err)) != 0 ||
-		    (*pc->in_txn && (rc = commit_txn(ex, err)) != 0))
-			goto done;
-		*pc->in_txn = 0;
-	}
-	if (!nt && (rc = open_txn(pc, err)) != 0)
+	if ((rc = enter_stmt(ex, pc->rev, pc->dir, pc->l, pc->n, 0, nt,
+	    pc->autocommit, pc->a, pc->in_txn, err)) != 0)
 		goto done;
 	out_debug(ex->out, "  %s\n", stmt.buf);
 	if ((rc = ex->d->exec(ex->db, stmt.buf, &errpos, err)) != 0) {
